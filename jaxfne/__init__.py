@@ -1,0 +1,1 @@
+"""jaxfne: differentiable spiking cortical circuits and their extracellular fields."""
