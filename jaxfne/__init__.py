@@ -1,1 +1,33 @@
-"""jaxfne: differentiable spiking cortical circuits and their extracellular fields."""
+"""jaxfne: differentiable spiking cortical circuits and their extracellular fields.
+
+The workflow::
+
+    import jaxfne as jtfne
+    cfg = jtfne.configuration().network(...).emitter(...).field(...).probe(...)
+    model = jtfne.construct(cfg)
+    signals = model.simulate(jtfne.simulation(duration_ms=100.0, dt_ms=0.1, seed=42))
+"""
+
+from .analysis import summary as summary
+from .config import Configuration as Configuration
+from .config import configuration as configuration
+from .construct import construct as construct
+from .drive import Drive as Drive
+from .drive import PoissonInput as PoissonInput
+from .geometry import Geometry as Geometry
+from .io import bundle as bundle
+from .io import save as save
+from .model import Model as Model
+from .neurons import LIF as LIF
+from .neurons import AbstractNeuron as AbstractNeuron
+from .neurons import Izhikevich as Izhikevich
+from .signals import Signals as Signals
+from .simulate import NonFiniteStateError as NonFiniteStateError
+from .simulate import Simulation as Simulation
+from .simulate import simulation as simulation
+from .synapses import DenseConnectivity as DenseConnectivity
+from .synapses import ExponentialSynapses as ExponentialSynapses
+from .synapses import Projection as Projection
+from .synapses import SparseConnectivity as SparseConnectivity
+
+__version__ = "0.1.0"

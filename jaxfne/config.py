@@ -1,0 +1,478 @@
+"""Configuration: an immutable, validated, JSON-serialisable description of a model.
+
+Built fluently::
+
+    cfg = (jtfne.configuration()
+           .network(name="net", kind="balanced_ei_population", n=100,
+                    cell_types={"E": 0.75, "I": 0.25})
+           .emitter(family="izhikevich", preset="cortical_eig")
+           .field(domain="laminar_column", conductivity="proxy",
+                  boundary="declared_proxy", gauge="mean_zero")
+           .probe(name="p", modes=["spikes", "V_m"]))
+
+Every method returns a new `Configuration` and validates its arguments at
+once. A configuration holds no arrays and no randomness; `construct` turns it
+into a `Model`. Mappings are stored as sorted tuples of pairs so that
+configurations are hashable and compare by value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ._errors import check_choice
+from .drive import NOISE_KINDS
+from .presets import EMITTER_PRESETS, NETWORK_KINDS
+
+__all__ = [
+    "CONDUCTIVITIES", "BOUNDARIES", "DOMAINS", "GAUGES", "PROBE_MODES", "SOLVERS",
+    "Configuration", "DriveSpec", "EmitterSpec", "FieldSpec", "NetworkSpec", "ProbeSpec",
+    "SynapseSpec", "configuration",
+]
+
+Pairs = tuple[tuple[str, Any], ...]
+
+DOMAINS = ("laminar_column",)
+SOLVERS = ("disc", "poisson")
+CONDUCTIVITIES = ("proxy", "homogeneous", "layered")
+BOUNDARIES = ("declared_proxy", "infinite", "no_flux")
+GAUGES = ("mean_zero", "infinity")
+PROBE_MODES = ("spikes", "V_m", "source", "phi_e", "J_e", "CSD", "LFP", "EEG", "MEG", "EMM")
+CONNECTIVITIES = ("fixed_indegree", "bernoulli")
+PATHWAYS = ("E->E", "E->I", "I->E", "I->I")
+
+
+def _number(name: str, value: Any, *, positive: bool = False, allow_zero: bool = True) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be a real number; got {value!r}.")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"`{name}` must be finite; got {value!r}.")
+    if positive and (value < 0 or (value == 0 and not allow_zero)):
+        what = "non-negative" if allow_zero else "positive"
+        raise ValueError(f"`{name}` must be {what}; got {value!r}.")
+    return value
+
+
+def _count(name: str, value: Any, *, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"`{name}` must be an integer; got {value!r}.")
+    if int(value) < minimum:
+        raise ValueError(f"`{name}` must be at least {minimum}; got {value!r}.")
+    return int(value)
+
+
+def _pairs(
+    name: str, value: Mapping[str, Any] | Pairs, allowed: Sequence[str], *, complete: bool = True
+) -> Pairs:
+    items = dict(value)
+    for key in items:
+        if key not in allowed:
+            raise ValueError(f"`{name}` keys must be among {list(allowed)}; got {key!r}.")
+    missing = [k for k in allowed if k not in items]
+    if complete and missing:
+        raise ValueError(f"`{name}` must give a value for each of {list(allowed)}; "
+                         f"missing {missing}.")
+    return tuple(sorted(items.items()))
+
+
+@dataclasses.dataclass(frozen=True)
+class NetworkSpec:
+    """Which network: its kind, size, cell-type fractions and soma layer."""
+
+    name: str
+    kind: str
+    n: int
+    cell_types: Pairs
+    layer: str
+    radius_um: float
+
+
+@dataclasses.dataclass(frozen=True)
+class SynapseSpec:
+    """Connectivity and exponential synapses; weights in mV/ms per spike, `pre->post`."""
+
+    connectivity: str
+    indegree: Pairs
+    connection_probability: float
+    weights: Pairs
+    tau_ms: Pairs
+    delay_ms: float | None
+
+
+@dataclasses.dataclass(frozen=True)
+class DriveSpec:
+    """External drive per cell type (mV/ms), see `jaxfne.Drive`."""
+
+    bias: Pairs
+    noise: str
+    noise_sigma: Pairs
+    noise_tau_ms: float
+    poisson_rate_hz: Pairs
+    poisson_weight: Pairs
+    poisson_tau_ms: float
+
+
+@dataclasses.dataclass(frozen=True)
+class EmitterSpec:
+    """Neuron family, preset and relative parameter heterogeneity."""
+
+    family: str
+    preset: str
+    heterogeneity: float = 0.0
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldSpec:
+    """The laminar field stage (solved by the field issue's solvers)."""
+
+    domain: str
+    conductivity: str | float
+    boundary: str
+    gauge: str
+    solver: str = "disc"
+
+
+@dataclasses.dataclass(frozen=True)
+class ProbeSpec:
+    """A named set of readouts."""
+
+    name: str
+    modes: tuple[str, ...]
+
+
+_SPECS = {
+    "network": NetworkSpec, "synapses": SynapseSpec, "drive": DriveSpec,
+    "emitter": EmitterSpec, "field": FieldSpec,
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Configuration:
+    """An immutable model description; see the module docstring."""
+
+    network_spec: NetworkSpec | None = None
+    synapse_spec: SynapseSpec | None = None
+    drive_spec: DriveSpec | None = None
+    emitter_spec: EmitterSpec | None = None
+    field_spec: FieldSpec | None = None
+    probes: tuple[ProbeSpec, ...] = ()
+
+    # -- builder -------------------------------------------------------------
+    def network(
+        self,
+        *,
+        name: str,
+        kind: str,
+        n: int,
+        cell_types: Mapping[str, float],
+        layer: str | None = None,
+        radius_um: float | None = None,
+    ) -> Configuration:
+        """Choose the network. Resets synapses and drive to the kind's defaults.
+
+        Args:
+            name: a label for the network.
+            kind: one of `NETWORK_KINDS` ("balanced_ei_population").
+            n: number of neurons (positive integer).
+            cell_types: fraction of neurons of each type, summing to 1
+                (excitatory first in the neuron order).
+            layer: layer holding the somata (default from the kind).
+            radius_um: column radius in um (default from the kind).
+        """
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"`name` must be a non-empty string; got {name!r}.")
+        check_choice("kind", kind, NETWORK_KINDS)
+        preset = NETWORK_KINDS[kind]
+        n = _count("n", n, minimum=1)
+        if not isinstance(cell_types, Mapping) or not cell_types:
+            raise TypeError(f"`cell_types` must be a mapping of type to fraction; "
+                            f"got {cell_types!r}.")
+        fractions = {}
+        for cell_type, frac in cell_types.items():
+            check_choice("cell_types", cell_type, preset["cell_types"])
+            fractions[cell_type] = _number(f"cell_types[{cell_type!r}]", frac, positive=True)
+        total = sum(fractions.values())
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"`cell_types` fractions must sum to 1; got {fractions} "
+                             f"(sum {total:g}).")
+        from .geometry import DEFAULT_LAYERS_UM, layer_index
+
+        layer = preset["layer"] if layer is None else layer
+        layer_index(layer, DEFAULT_LAYERS_UM)
+        radius = _number("radius_um", preset["radius_um"] if radius_um is None else radius_um,
+                         positive=True, allow_zero=False)
+        ordered = tuple((t, fractions[t]) for t in preset["cell_types"] if t in fractions)
+        spec = NetworkSpec(name, kind, n, ordered, layer, radius)
+        return dataclasses.replace(self, network_spec=spec, synapse_spec=None, drive_spec=None)
+
+    def synapses(
+        self,
+        *,
+        connectivity: str | None = None,
+        indegree: Mapping[str, int] | None = None,
+        connection_probability: float | None = None,
+        weights: Mapping[str, float] | None = None,
+        tau_ms: Mapping[str, float] | None = None,
+        delay_ms: float | None = None,
+    ) -> Configuration:
+        """Override the network kind's synapse defaults (unset arguments keep them).
+
+        Args:
+            connectivity: "fixed_indegree" (every neuron receives exactly
+                `indegree[type]` inputs from distinct neurons of each
+                presynaptic type) or "bernoulli" (each pair connected with
+                `connection_probability`); never autapses.
+            indegree: inputs per neuron from each presynaptic type.
+            connection_probability: pair probability for "bernoulli".
+            weights: current jump per spike (mV/ms) for "E->E", "E->I",
+                "I->E", "I->I" (E weights >= 0, I weights <= 0).
+            tau_ms: synaptic decay time per presynaptic type (ms).
+            delay_ms: transmission delay (ms); None means one step.
+        """
+        base = self._synapse_defaults()
+        connectivity = base.connectivity if connectivity is None else connectivity
+        check_choice("connectivity", connectivity, CONNECTIVITIES)
+        types = [t for t, _ in self._network().cell_types]
+        ind = dict(base.indegree) | dict(_pairs("indegree", indegree or {}, types,
+                                                complete=False))
+        ind = {t: _count(f"indegree[{t!r}]", k, minimum=0) for t, k in ind.items()}
+        p = base.connection_probability if connection_probability is None else \
+            connection_probability
+        p = _number("connection_probability", p, positive=True)
+        if p > 1:
+            raise ValueError(f"`connection_probability` must be in [0, 1]; got {p!r}.")
+        w = dict(base.weights) | dict(_pairs("weights", weights or {}, PATHWAYS, complete=False))
+        for path, value in w.items():
+            value = _number(f"weights[{path!r}]", value)
+            if path.startswith("E") and value < 0 or path.startswith("I") and value > 0:
+                sign = ">= 0" if path.startswith("E") else "<= 0"
+                raise ValueError(f"`weights[{path!r}]` must be {sign} (Dale's law); "
+                                 f"got {value!r}.")
+            w[path] = value
+        tau = dict(base.tau_ms) | dict(_pairs("tau_ms", tau_ms or {}, types, complete=False))
+        tau = {t: _number(f"tau_ms[{t!r}]", v, positive=True, allow_zero=False)
+               for t, v in tau.items()}
+        delay = base.delay_ms if delay_ms is None else _number(
+            "delay_ms", delay_ms, positive=True, allow_zero=False)
+        spec = SynapseSpec(connectivity, tuple(sorted(ind.items())), p,
+                           tuple(sorted(w.items())), tuple(sorted(tau.items())), delay)
+        return dataclasses.replace(self, synapse_spec=spec)
+
+    def drive(
+        self,
+        *,
+        bias: Mapping[str, float] | None = None,
+        noise: str | None = None,
+        noise_sigma: Mapping[str, float] | None = None,
+        noise_tau_ms: float | None = None,
+        poisson_rate_hz: Mapping[str, float] | None = None,
+        poisson_weight: Mapping[str, float] | None = None,
+        poisson_tau_ms: float | None = None,
+    ) -> Configuration:
+        """Override the kind's external drive defaults (per cell type; see `jaxfne.Drive`)."""
+        base = self._drive_defaults()
+        types = [t for t, _ in self._network().cell_types]
+
+        def merged(name, old, new, positive=False):
+            out = dict(old) | dict(_pairs(name, new or {}, types, complete=False))
+            return tuple(sorted(
+                (t, _number(f"{name}[{t!r}]", v, positive=positive)) for t, v in out.items()))
+
+        noise = base.noise if noise is None else noise
+        check_choice("noise", noise, NOISE_KINDS)
+        spec = DriveSpec(
+            bias=merged("bias", base.bias, bias),
+            noise=noise,
+            noise_sigma=merged("noise_sigma", base.noise_sigma, noise_sigma, positive=True),
+            noise_tau_ms=_number("noise_tau_ms", base.noise_tau_ms if noise_tau_ms is None
+                                 else noise_tau_ms, positive=True, allow_zero=False),
+            poisson_rate_hz=merged("poisson_rate_hz", base.poisson_rate_hz, poisson_rate_hz,
+                                   positive=True),
+            poisson_weight=merged("poisson_weight", base.poisson_weight, poisson_weight),
+            poisson_tau_ms=_number("poisson_tau_ms", base.poisson_tau_ms if poisson_tau_ms
+                                   is None else poisson_tau_ms, positive=True, allow_zero=False),
+        )
+        return dataclasses.replace(self, drive_spec=spec)
+
+    def emitter(self, *, family: str, preset: str, heterogeneity: float = 0.0) -> Configuration:
+        """Choose the neuron model.
+
+        Args:
+            family: "izhikevich" or "lif".
+            preset: for "izhikevich": "cortical_eig" (E regular spiking, I fast
+                spiking) or one class for all cells ("regular_spiking",
+                "intrinsically_bursting", "chattering", "fast_spiking",
+                "low_threshold_spiking"); for "lif": "potjans_diesmann".
+            heterogeneity: relative standard deviation of per-neuron
+                parameter jitter (0 = homogeneous; at most 0.5).
+        """
+        check_choice("family", family, EMITTER_PRESETS)
+        check_choice("preset", preset, EMITTER_PRESETS[family])
+        h = _number("heterogeneity", heterogeneity, positive=True)
+        if h > 0.5:
+            raise ValueError(f"`heterogeneity` must be in [0, 0.5]; got {h!r}.")
+        return dataclasses.replace(self, emitter_spec=EmitterSpec(family, preset, h))
+
+    def field(
+        self,
+        *,
+        domain: str = "laminar_column",
+        conductivity: str | float = "proxy",
+        boundary: str = "declared_proxy",
+        gauge: str = "mean_zero",
+        solver: str = "disc",
+    ) -> Configuration:
+        """Choose the laminar field model.
+
+        Args:
+            domain: "laminar_column" (a cylinder of the network's radius).
+            conductivity: "proxy" or "homogeneous" (0.3 S/m everywhere),
+                "layered" (layer-dependent values), or a positive number in S/m.
+            boundary: "declared_proxy" (the solver's natural boundary: an
+                infinite medium for "disc", no-flux for "poisson"),
+                "infinite" (disc only) or "no_flux" (poisson only).
+            gauge: "mean_zero" (the potential averages to zero over the
+                column) or "infinity" (zero far away; disc only).
+            solver: "disc" (uniform disc sources in an infinite homogeneous
+                conductor) or "poisson" (1-D finite volumes with layered
+                conductivity).
+        """
+        check_choice("domain", domain, DOMAINS)
+        check_choice("solver", solver, SOLVERS)
+        if isinstance(conductivity, str):
+            check_choice("conductivity", conductivity, CONDUCTIVITIES)
+        else:
+            conductivity = _number("conductivity", conductivity, positive=True, allow_zero=False)
+        check_choice("boundary", boundary, BOUNDARIES)
+        check_choice("gauge", gauge, GAUGES)
+        natural = {"disc": "infinite", "poisson": "no_flux"}[solver]
+        if boundary not in ("declared_proxy", natural):
+            raise ValueError(f"`boundary` {boundary!r} does not fit `solver` {solver!r}; "
+                             f"allowed: 'declared_proxy', {natural!r}.")
+        if gauge == "infinity" and solver != "disc":
+            raise ValueError(f"`gauge` 'infinity' needs `solver` 'disc'; got solver {solver!r}.")
+        if conductivity == "layered" and solver != "poisson":
+            raise ValueError("`conductivity` 'layered' needs `solver` 'poisson'; "
+                             f"got solver {solver!r}.")
+        spec = FieldSpec(domain, conductivity, boundary, gauge, solver)
+        return dataclasses.replace(self, field_spec=spec)
+
+    def probe(self, *, name: str, modes: Sequence[str]) -> Configuration:
+        """Add a named probe recording `modes` (see `PROBE_MODES`)."""
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"`name` must be a non-empty string; got {name!r}.")
+        if name in {p.name for p in self.probes}:
+            raise ValueError(f"`name` must be unique among probes; {name!r} exists already.")
+        if isinstance(modes, str) or not isinstance(modes, Sequence) or not modes:
+            raise TypeError(f"`modes` must be a non-empty list of strings; got {modes!r}.")
+        for mode in modes:
+            check_choice("modes", mode, PROBE_MODES)
+        return dataclasses.replace(self, probes=self.probes + (ProbeSpec(name, tuple(modes)),))
+
+    # -- derived -------------------------------------------------------------
+    @property
+    def modes(self) -> tuple[str, ...]:
+        """All probe modes asked for, without repeats, in `PROBE_MODES` order."""
+        asked = {m for p in self.probes for m in p.modes}
+        return tuple(m for m in PROBE_MODES if m in asked)
+
+    def _network(self) -> NetworkSpec:
+        if self.network_spec is None:
+            raise ValueError("Call `.network(...)` before `.synapses(...)`, `.drive(...)` "
+                             "or `construct`.")
+        return self.network_spec
+
+    def _synapse_defaults(self) -> SynapseSpec:
+        if self.synapse_spec is not None:
+            return self.synapse_spec
+        net = self._network()
+        d = NETWORK_KINDS[net.kind]["synapses"]
+        types = [t for t, _ in net.cell_types]
+        keep = lambda m: tuple(sorted((k, v) for k, v in m.items() if k[0] in types))
+        return SynapseSpec(d["connectivity"], keep(d["indegree"]), d["connection_probability"],
+                           keep(d["weights"]), keep(d["tau_ms"]), d["delay_ms"])
+
+    def _drive_defaults(self) -> DriveSpec:
+        if self.drive_spec is not None:
+            return self.drive_spec
+        net = self._network()
+        d = NETWORK_KINDS[net.kind]["drive"]
+        types = [t for t, _ in net.cell_types]
+        keep = lambda m: tuple(sorted((k, v) for k, v in m.items() if k in types))
+        return DriveSpec(keep(d["bias"]), d["noise"], keep(d["noise_sigma"]), d["noise_tau_ms"],
+                         keep(d["poisson_rate_hz"]), keep(d["poisson_weight"]),
+                         d["poisson_tau_ms"])
+
+    def resolved(self) -> Configuration:
+        """This configuration with every default of the network kind filled in."""
+        return dataclasses.replace(self, synapse_spec=self._synapse_defaults(),
+                                   drive_spec=self._drive_defaults())
+
+    # -- JSON ----------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict (mappings as dicts, tuples as lists)."""
+        def spec(s):
+            if s is None:
+                return None
+            return {f.name: _to_json(getattr(s, f.name)) for f in dataclasses.fields(s)}
+
+        return {
+            "network": spec(self.network_spec), "synapses": spec(self.synapse_spec),
+            "drive": spec(self.drive_spec), "emitter": spec(self.emitter_spec),
+            "field": spec(self.field_spec),
+            "probes": [{"name": p.name, "modes": list(p.modes)} for p in self.probes],
+        }
+
+    def to_json(self, **kwargs: Any) -> str:
+        """Serialise to JSON text; `Configuration.from_json` inverts it exactly."""
+        return json.dumps(self.to_dict(), **kwargs)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Configuration:
+        """Rebuild from `to_dict` output, validating every value again."""
+        unknown = set(data) - {*_SPECS, "probes"}
+        if unknown:
+            raise ValueError(f"Unknown configuration sections {sorted(unknown)}; allowed "
+                             f"{sorted({*_SPECS, 'probes'})}.")
+        cfg = cls()
+        if data.get("network"):
+            net = dict(data["network"])
+            cfg = cfg.network(name=net["name"], kind=net["kind"], n=net["n"],
+                              cell_types=dict(net["cell_types"]), layer=net["layer"],
+                              radius_um=net["radius_um"])
+            if data.get("synapses"):
+                cfg = cfg.synapses(**data["synapses"])
+            if data.get("drive"):
+                cfg = cfg.drive(**data["drive"])
+        if data.get("emitter"):
+            cfg = cfg.emitter(**data["emitter"])
+        if data.get("field"):
+            cfg = cfg.field(**data["field"])
+        for probe in data.get("probes", []):
+            cfg = cfg.probe(name=probe["name"], modes=probe["modes"])
+        return cfg
+
+    @classmethod
+    def from_json(cls, text: str) -> Configuration:
+        """Parse JSON written by `to_json`."""
+        return cls.from_dict(json.loads(text))
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, tuple) and all(isinstance(v, tuple) and len(v) == 2 for v in value) \
+            and value and all(isinstance(v[0], str) for v in value):
+        return {k: _to_json(v) for k, v in value}
+    if isinstance(value, tuple):
+        return [_to_json(v) for v in value]
+    return value
+
+
+def configuration() -> Configuration:
+    """An empty configuration to build on (start of the fluent workflow)."""
+    return Configuration()

@@ -1,0 +1,120 @@
+"""External drive: constant bias, white or Ornstein-Uhlenbeck noise, Poisson input."""
+
+from __future__ import annotations
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+from jaxtyping import PRNGKeyArray
+
+from ._errors import check_choice
+from ._typing import Array, Float
+
+__all__ = ["NOISE_KINDS", "Drive", "DriveState", "PoissonInput"]
+
+NOISE_KINDS = ("none", "white", "ou")
+
+
+class PoissonInput(eqx.Module):
+    r"""Independent Poisson spike trains onto each neuron through an exponential synapse.
+
+    Neuron $i$ receives spikes at `rate_hz[i]` (the summed rate of all its
+    external inputs); each adds `weight[i]` (mV/ms) to an external synaptic
+    current that decays with `tau_ms`.
+    """
+
+    rate_hz: Float[Array, " neurons"]
+    weight: Float[Array, " neurons"]
+    tau_ms: Float[Array, ""]
+
+
+class DriveState(eqx.Module):
+    """OU noise current and external synaptic current (both mV/ms)."""
+
+    noise: Float[Array, " neurons"]
+    poisson: Float[Array, " neurons"]
+
+
+class Drive(eqx.Module):
+    r"""External input current (mV/ms) to every neuron.
+
+    $$I_\text{ext}(t) = \text{bias} + \eta(t) + s_\text{Poisson}(t)$$
+
+    Noise $\eta$ by `noise`:
+
+    - ``"none"``: $\eta = 0$.
+    - ``"white"``: Gaussian white noise of intensity `noise_sigma`
+      (mV/ms·√ms): the per-step value is $\sigma\,\xi_k/\sqrt{\Delta t}$, so
+      the membrane diffusion it causes does not depend on `dt_ms`.
+    - ``"ou"``: an Ornstein-Uhlenbeck current with stationary standard
+      deviation `noise_sigma` (mV/ms) and correlation time `noise_tau_ms`,
+      updated exactly: $\eta \leftarrow \eta e^{-\Delta t/\tau} +
+      \sigma\sqrt{1 - e^{-2\Delta t/\tau}}\,\xi_k$.
+
+    $\xi_k$ are independent standard normal numbers per neuron and step.
+    """
+
+    bias: Float[Array, " neurons"]
+    noise_sigma: Float[Array, " neurons"]
+    noise_tau_ms: Float[Array, ""]
+    poisson: PoissonInput | None = None
+    noise: str = eqx.field(static=True, default="ou")
+
+    def __check_init__(self) -> None:
+        check_choice("noise", self.noise, NOISE_KINDS)
+        if self.noise_sigma.shape != self.bias.shape:
+            raise ValueError(
+                f"`noise_sigma` must have the shape of `bias` {self.bias.shape}; "
+                f"got {self.noise_sigma.shape}."
+            )
+
+    def init(self, key: PRNGKeyArray) -> DriveState:
+        """Start the OU current in its stationary distribution; no external spikes yet."""
+        zeros = jnp.zeros_like(self.bias)
+        if self.noise == "ou":
+            noise = self.noise_sigma * jax.random.normal(key, zeros.shape, zeros.dtype)
+        else:
+            noise = zeros
+        return DriveState(noise=noise, poisson=zeros)
+
+    def sample(
+        self, key: PRNGKeyArray, n_steps: int, dt_ms: float
+    ) -> tuple[Float[Array, "steps neurons"], Float[Array, "steps neurons"]]:
+        """Random numbers for `n_steps` steps at once: normals and Poisson counts."""
+        shape = (n_steps,) + self.bias.shape
+        k_noise, k_poisson = jax.random.split(key)
+        if self.noise == "none":
+            normals = jnp.zeros((n_steps, 0), self.bias.dtype)
+        else:
+            normals = jax.random.normal(k_noise, shape, self.bias.dtype)
+        if self.poisson is None:
+            counts = jnp.zeros((n_steps, 0), self.bias.dtype)
+        else:
+            lam = self.poisson.rate_hz * (dt_ms * 1e-3)
+            counts = jax.random.poisson(k_poisson, lam, shape).astype(self.bias.dtype)
+        return normals, counts
+
+    def step(
+        self,
+        state: DriveState,
+        normals: Float[Array, " neurons_or_empty"],
+        counts: Float[Array, " neurons_or_empty"],
+        dt_ms: float,
+    ) -> tuple[DriveState, Float[Array, " neurons"], Float[Array, " neurons"]]:
+        """Return the new state, the non-synaptic input (bias + noise) and the
+        external synaptic current acting in this step (both mV/ms)."""
+        current = self.bias
+        noise = state.noise
+        if self.noise == "white":
+            current = current + self.noise_sigma * normals / jnp.sqrt(dt_ms)
+        elif self.noise == "ou":
+            current = current + state.noise
+            decay = jnp.exp(-dt_ms / self.noise_tau_ms)
+            noise = state.noise * decay + self.noise_sigma * jnp.sqrt(1 - decay**2) * normals
+        external = state.poisson
+        if self.poisson is not None:
+            decay_p = jnp.exp(-dt_ms / self.poisson.tau_ms)
+            new_poisson = state.poisson * decay_p + self.poisson.weight * counts
+        else:
+            new_poisson = state.poisson
+        return DriveState(noise=noise, poisson=new_poisson), current, external

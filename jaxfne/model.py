@@ -1,0 +1,143 @@
+"""The composed network model and its pure step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+from jaxtyping import PRNGKeyArray
+
+from ._typing import Array, Float, Int
+from .drive import Drive, DriveState
+from .geometry import Geometry
+from .neurons import AbstractNeuron
+from .signals import Signals
+from .simulate import Simulation, run
+from .synapses import ExponentialSynapses, SynapseState
+
+__all__ = ["RECORDABLE", "Model", "ModelState"]
+
+#: Per-neuron quantities a model can record inside the scan.
+RECORDABLE = ("spikes", "V_m", "source")
+
+
+class ModelState(eqx.Module):
+    """What the scan carries from step to step."""
+
+    neurons: Any
+    synapses: SynapseState
+    drive: DriveState
+    first_nonfinite: Int[Array, ""]
+
+
+class Model(eqx.Module):
+    """A spiking network in a cortical column: one pytree of replaceable parts.
+
+    Attributes:
+        emitters: neuron dynamics (an `AbstractNeuron`).
+        coupling: recurrent synapses (`ExponentialSynapses`).
+        drive: external input (`Drive`).
+        geometry: the column and soma depths (`Geometry`).
+        populations: `(name, first, stop)` index range of each population.
+        record: which per-neuron signals the scan stores ("spikes", "V_m",
+            "source").
+        field: the field stage (laminar sources, solver, head models), or None.
+        config: the `Configuration` it was built from (None when composed by hand).
+        seed: the seed `construct` drew the network with (None when by hand).
+
+    Every part can be replaced with `eqx.tree_at`; `simulate` runs the model.
+    """
+
+    emitters: AbstractNeuron
+    coupling: ExponentialSynapses
+    drive: Drive
+    geometry: Geometry
+    populations: tuple[tuple[str, int, int], ...] = eqx.field(static=True)
+    record: tuple[str, ...] = eqx.field(static=True, default=("spikes", "V_m", "source"))
+    field: Any = None
+    config: Any = eqx.field(static=True, default=None)
+    seed: int | None = eqx.field(static=True, default=None)
+
+    def __check_init__(self) -> None:
+        n = self.emitters.n
+        for name, size in (
+            ("drive.bias", self.drive.bias.shape[0]),
+            ("geometry.soma_depth_um", self.geometry.soma_depth_um.shape[0]),
+        ):
+            if size != n:
+                raise ValueError(f"`{name}` must have one entry per neuron ({n}); got {size}.")
+        for proj in self.coupling.projections:
+            if proj.connectivity.n_pre != n:
+                raise ValueError(
+                    f"projection {proj.name!r} expects {proj.connectivity.n_pre} presynaptic "
+                    f"neurons; the network has {n}."
+                )
+        covered = sorted((a, b) for _, a, b in self.populations)
+        if covered and (covered[0][0] != 0 or covered[-1][1] != n or any(
+            b != a2 for (_, b), (a2, _) in zip(covered, covered[1:])
+        )):
+            raise ValueError(
+                f"`populations` must tile the neurons 0..{n} without gaps; got {self.populations}."
+            )
+        for name in self.record:
+            if name not in RECORDABLE:
+                raise ValueError(f"`record` entries must be among {RECORDABLE}; got {name!r}.")
+
+    @property
+    def n(self) -> int:
+        """Number of neurons."""
+        return self.emitters.n
+
+    def init(self, key: PRNGKeyArray, dt_ms: float) -> ModelState:
+        """Initial state: neurons from their `init`, synapses silent, noise stationary."""
+        k_neurons, k_drive = jax.random.split(key)
+        dtype = self.drive.bias.dtype
+        return ModelState(
+            neurons=self.emitters.init(k_neurons),
+            synapses=self.coupling.init(self.n, dt_ms, dtype),
+            drive=self.drive.init(k_drive),
+            first_nonfinite=jnp.array(-1, dtype=jnp.int32),
+        )
+
+    def step(
+        self,
+        state: ModelState,
+        normals: Float[Array, " neurons_or_empty"],
+        counts: Float[Array, " neurons_or_empty"],
+        step: Int[Array, ""],
+        dt_ms: float,
+    ) -> tuple[ModelState, dict[str, Float[Array, " neurons"]]]:
+        """Advance one step of `dt_ms`; return the new state and what to record."""
+        zeros = jnp.zeros_like(self.drive.bias)
+        exc, inh = self.coupling.input_current(state.synapses, zeros)
+        drive_state, external, external_syn = self.drive.step(
+            state.drive, normals, counts, dt_ms
+        )
+        exc = exc + external_syn
+        current = external + exc + inh
+        neurons, spikes = self.emitters.step(state.neurons, current, dt_ms)
+        synapses = self.coupling.update(state.synapses, spikes, step, dt_ms)
+        bad = ~(jnp.all(jnp.isfinite(neurons.v)) & jnp.all(jnp.isfinite(current)))
+        first = jnp.where((state.first_nonfinite < 0) & bad, step, state.first_nonfinite)
+        out: dict[str, Float[Array, " neurons"]] = {}
+        if "spikes" in self.record:
+            out["spikes"] = spikes
+        if "V_m" in self.record:
+            out["V_m"] = neurons.v
+        if "source" in self.record:
+            out["exc"] = exc
+            out["inh"] = inh
+        new = ModelState(neurons=neurons, synapses=synapses, drive=drive_state,
+                         first_nonfinite=first.astype(jnp.int32))
+        return new, out
+
+    def simulate(self, sim: Simulation, *, key: PRNGKeyArray | None = None) -> Signals:
+        """Run the simulation `sim` (see `jaxfne.simulation`) and return its `Signals`.
+
+        `key` overrides `sim.seed` (for `jax.vmap` over trials). The run is
+        one jitted `lax.scan`; calling again with new parameter values of the
+        same shapes does not recompile.
+        """
+        return run(self, sim, key=key)

@@ -1,0 +1,37 @@
+"""The neuron (emitter) interface."""
+
+from __future__ import annotations
+
+import abc
+
+import equinox as eqx
+from jaxtyping import PRNGKeyArray
+
+from .._typing import Array, Float
+
+
+class AbstractNeuron(eqx.Module):
+    """A population of point neurons with per-neuron parameter arrays.
+
+    Concrete neurons implement `init` (draw an initial state) and `step`
+    (advance one time step given the input current). Input currents are in the
+    model unit mV/ms (current divided by membrane capacitance); multiply by
+    `capacitance_pF` and 1e-3 to get nA.
+    """
+
+    capacitance_pF: eqx.AbstractVar[Float[Array, " neurons"]]
+
+    @property
+    def n(self) -> int:
+        """Number of neurons."""
+        return int(self.capacitance_pF.shape[0])
+
+    @abc.abstractmethod
+    def init(self, key: PRNGKeyArray) -> eqx.Module:
+        """Draw an initial state (a small pytree whose field `v` is V_m in mV)."""
+
+    @abc.abstractmethod
+    def step(
+        self, state: eqx.Module, current: Float[Array, " neurons"], dt_ms: float
+    ) -> tuple[eqx.Module, Float[Array, " neurons"]]:
+        """Advance one step of `dt_ms`; return the new state and 0/1 spikes."""

@@ -1,0 +1,189 @@
+"""The simulation specification and the scan that runs a model."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+from typing import TYPE_CHECKING
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+from jaxtyping import PRNGKeyArray
+
+from ._errors import is_concrete
+from .signals import Signals
+
+if TYPE_CHECKING:
+    from .model import Model
+
+__all__ = ["BLOCK_STEPS", "NonFiniteStateError", "Simulation", "run", "simulation"]
+
+#: Steps whose random numbers are drawn together (one key per block). Noise of
+#: a given step depends only on the seed and the step index, not the duration.
+BLOCK_STEPS = 50
+
+
+class NonFiniteStateError(FloatingPointError):
+    """The membrane state became NaN or infinite during a simulation."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Simulation:
+    """How long to simulate and how (validated by `jaxfne.simulation`).
+
+    Attributes:
+        duration_ms: simulated time (ms), a whole number of steps.
+        dt_ms: integration step (ms).
+        seed: seeds the initial state and all noise of the run.
+        record_every: steps per recording bin (spikes are summed over a bin,
+            other signals sampled at its end).
+        throw: raise `NonFiniteStateError` when the state blows up (default);
+            with False the step is only reported in `Signals.status`.
+    """
+
+    duration_ms: float
+    dt_ms: float = 0.1
+    seed: int = 0
+    record_every: int = 1
+    throw: bool = True
+
+    @property
+    def n_steps(self) -> int:
+        """Number of integration steps."""
+        return int(round(self.duration_ms / self.dt_ms))
+
+
+def _real(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be a real number; got {value!r}.")
+    value = float(value)
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"`{name}` must be positive and finite; got {value!r}.")
+    return value
+
+
+def _integer(name: str, value: object, *, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"`{name}` must be an integer; got {value!r}.")
+    if int(value) < minimum:
+        raise ValueError(f"`{name}` must be at least {minimum}; got {value!r}.")
+    return int(value)
+
+
+def simulation(
+    duration_ms: float,
+    dt_ms: float = 0.1,
+    seed: int = 0,
+    *,
+    record_every: int = 1,
+    throw: bool = True,
+) -> Simulation:
+    """Make a validated `Simulation`.
+
+    Raises `ValueError`/`TypeError` naming the argument for a non-positive or
+    non-finite `dt_ms` or `duration_ms`, a duration that is not a whole number
+    of steps (or of recording bins), and a non-integer `seed`.
+    """
+    duration_ms = _real("duration_ms", duration_ms)
+    dt_ms = _real("dt_ms", dt_ms)
+    seed = _integer("seed", seed, minimum=-(2**63))
+    record_every = _integer("record_every", record_every, minimum=1)
+    steps = duration_ms / dt_ms
+    if abs(steps - round(steps)) > 1e-6 * max(1.0, steps) or round(steps) < 1:
+        raise ValueError(
+            f"`duration_ms` must be a whole number of steps of `dt_ms` = {dt_ms}; "
+            f"got {duration_ms} ({steps:.6g} steps)."
+        )
+    if round(steps) % record_every:
+        raise ValueError(
+            f"`record_every` must divide the number of steps ({round(steps)}); got {record_every}."
+        )
+    return Simulation(duration_ms, dt_ms, seed, record_every, bool(throw))
+
+
+def _bin(records: dict[str, jax.Array], every: int) -> dict[str, jax.Array]:
+    """Sum spikes over each bin of `every` steps; sample the rest at the bin's end."""
+    if every == 1:
+        return records
+    out = {}
+    for name, arr in records.items():
+        arr = arr.reshape((arr.shape[0] // every, every) + arr.shape[1:])
+        out[name] = arr.sum(axis=1) if name == "spikes" else arr[:, -1]
+    return out
+
+
+@eqx.filter_jit
+def _scan(model: Model, sim: Simulation, key: PRNGKeyArray) -> tuple[dict, jax.Array]:
+    dt = sim.dt_ms
+    every = sim.record_every
+    block = every * max(1, BLOCK_STEPS // every)
+    n_full, rest = divmod(sim.n_steps, block)
+    k_init, k_noise = jax.random.split(key)
+    state = model.init(k_init, dt)
+
+    def run_block(state, block_index, length):
+        normals, counts = model.drive.sample(jax.random.fold_in(k_noise, block_index), block, dt)
+
+        def body(state, inputs):
+            i, normal, count = inputs
+            return model.step(state, normal, count, block_index * block + i, dt)
+
+        xs = (jnp.arange(length), normals[:length], counts[:length])
+        state, records = jax.lax.scan(body, state, xs)
+        return state, _bin(records, every)
+
+    pieces = []
+    if n_full:
+        state, records = jax.lax.scan(
+            lambda s, b: run_block(s, b, block), state, jnp.arange(n_full)
+        )
+        pieces.append(jax.tree.map(lambda a: a.reshape((-1,) + a.shape[2:]), records))
+    if rest:
+        state, records = run_block(state, n_full, rest)
+        pieces.append(records)
+    records = jax.tree.map(lambda *a: jnp.concatenate(a, axis=0), *pieces)
+    return records, state.first_nonfinite
+
+
+def run(model: Model, sim: Simulation, *, key: PRNGKeyArray | None = None) -> Signals:
+    """Simulate `model` as specified by `sim`; see `Model.simulate`."""
+    if not isinstance(sim, Simulation):
+        raise TypeError(f"`sim` must be made by `jaxfne.simulation(...)`; got {type(sim)!r}.")
+    if key is None:
+        key = jax.random.key(sim.seed)
+    records, status = _scan(model, sim, key)
+    if sim.throw:
+        if is_concrete(status):
+            step = int(status)
+            if step >= 0:
+                raise NonFiniteStateError(
+                    f"The membrane state became non-finite at step {step} "
+                    f"(t = {(step + 1) * sim.dt_ms:g} ms) with `dt_ms` = {sim.dt_ms}; reduce "
+                    f"`dt_ms` (Izhikevich neurons need 0.1 ms or less) or check the parameters."
+                )
+        else:
+            status = eqx.error_if(
+                status, status >= 0,
+                "The membrane state became non-finite during the simulation; reduce `dt_ms` "
+                "or check the parameters.",
+            )
+    n_bins = sim.n_steps // sim.record_every
+    dtype = model.drive.bias.dtype
+    time_ms = (jnp.arange(n_bins, dtype=dtype) + 1) * (sim.dt_ms * sim.record_every)
+    sources = None
+    if "exc" in records:
+        to_nA = model.emitters.capacitance_pF * 1e-3
+        exc, inh = records["exc"] * to_nA, records["inh"] * to_nA
+        sources = (exc + inh, exc, inh)
+    return Signals(
+        time_ms=time_ms,
+        status=status,
+        spikes=records.get("spikes"),
+        V_m=records.get("V_m"),
+        sources=sources,
+        dt_ms=sim.dt_ms,
+        record_every=sim.record_every,
+        populations=model.populations,
+    )

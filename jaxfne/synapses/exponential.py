@@ -1,0 +1,105 @@
+"""Exponential current synapses grouped into projections."""
+
+from __future__ import annotations
+
+import equinox as eqx
+import jax.numpy as jnp
+
+from .._errors import check_choice
+from .._typing import Array, Float
+from .connectivity import AbstractConnectivity
+
+__all__ = ["Projection", "ExponentialSynapses", "SynapseState"]
+
+SIGNS = ("excitatory", "inhibitory")
+
+
+class Projection(eqx.Module):
+    r"""One synaptic pathway with exponentially decaying current.
+
+    Each presynaptic spike adds its weight (mV/ms, i.e. current over
+    capacitance) to the target's synaptic current $s$, which then decays
+    exactly between steps,
+
+    $$s(t + \Delta t) = s(t)\, e^{-\Delta t/\tau} + \sum_{j \in \text{spiked}} w_{ij},$$
+
+    so the charge a spike delivers, $w\tau$, does not depend on $\Delta t$.
+    A spike emitted in step $k$ is added at the end of step $k + D - 1$ and
+    first drives the target in step $k + D$, with $D$ = `delay_ms` / dt
+    rounded to whole steps (at least one).
+
+    Attributes:
+        connectivity: who connects to whom, with weights in mV/ms (signed).
+        tau_ms: decay time constant (ms).
+        scale: a dimensionless factor on every weight of the projection
+            (1 by default; a convenient fitting parameter).
+        sign: "excitatory" (weights >= 0) or "inhibitory" (weights <= 0).
+        delay_ms: transmission delay (ms); None for one step.
+        name: a label, e.g. "E" or "E->I".
+    """
+
+    connectivity: AbstractConnectivity
+    tau_ms: Float[Array, ""]
+    scale: Float[Array, ""]
+    sign: str = eqx.field(static=True)
+    delay_ms: float | None = eqx.field(static=True, default=None)
+    name: str = eqx.field(static=True, default="")
+
+    def __check_init__(self) -> None:
+        check_choice("sign", self.sign, SIGNS)
+        if self.delay_ms is not None and not self.delay_ms > 0:
+            raise ValueError(f"`delay_ms` must be positive or None; got {self.delay_ms!r}.")
+
+    def delay_steps(self, dt_ms: float) -> int:
+        """The delay in whole steps (at least 1) for a step of `dt_ms`."""
+        if self.delay_ms is None:
+            return 1
+        return max(1, int(round(self.delay_ms / dt_ms)))
+
+
+class SynapseState(eqx.Module):
+    """Per-projection synaptic currents (mV/ms) and spike history for delays."""
+
+    current: tuple[Float[Array, " neurons"], ...]
+    history: tuple[Float[Array, "delay neurons"], ...]
+
+
+class ExponentialSynapses(eqx.Module):
+    """All projections of a network; the total input is the sum of their currents."""
+
+    projections: tuple[Projection, ...]
+
+    def init(self, n: int, dt_ms: float, dtype: jnp.dtype) -> SynapseState:
+        current = tuple(jnp.zeros((n,), dtype) for _ in self.projections)
+        history = tuple(
+            jnp.zeros((p.delay_steps(dt_ms) - 1, p.connectivity.n_pre), dtype)
+            for p in self.projections
+        )
+        return SynapseState(current=current, history=history)
+
+    def input_current(
+        self, state: SynapseState, zeros: Float[Array, " neurons"]
+    ) -> tuple[Float[Array, " neurons"], Float[Array, " neurons"]]:
+        """Excitatory and inhibitory synaptic currents (mV/ms) acting in this step."""
+        exc = sum((c for p, c in zip(self.projections, state.current) if p.sign == "excitatory"),
+                  start=zeros)
+        inh = sum((c for p, c in zip(self.projections, state.current) if p.sign == "inhibitory"),
+                  start=zeros)
+        return exc, inh
+
+    def update(
+        self, state: SynapseState, spikes: Float[Array, " neurons"], step: Array, dt_ms: float
+    ) -> SynapseState:
+        """Decay every current and add the weights of the spikes that arrive now."""
+        currents, histories = [], []
+        for proj, cur, hist in zip(self.projections, state.current, state.history):
+            if hist.shape[0] == 0:
+                arriving, new_hist = spikes, hist
+            else:
+                slot = step % hist.shape[0]
+                arriving = hist[slot]
+                new_hist = hist.at[slot].set(spikes)
+            decay = jnp.exp(-dt_ms / proj.tau_ms)
+            currents.append(cur * decay + proj.scale * proj.connectivity.propagate(arriving))
+            histories.append(new_hist)
+        return SynapseState(current=tuple(currents), history=tuple(histories))
