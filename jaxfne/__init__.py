@@ -22,7 +22,7 @@ from .neurons import LIF as LIF
 from .neurons import AbstractNeuron as AbstractNeuron
 from .neurons import Izhikevich as Izhikevich
 from .signals import Signals as Signals
-from .simulate import NonFiniteStateError as NonFiniteStateError
+from .simulate import DivergenceError as DivergenceError
 from .simulate import Simulation as Simulation
 from .simulate import simulation as simulation
 from .synapses import DenseConnectivity as DenseConnectivity

@@ -23,7 +23,9 @@ def is_concrete(*values: Any) -> bool:
 
 def describe(value: Any) -> str:
     """A short text for a value in an error message."""
-    if isinstance(value, (np.ndarray, jax.Array)) and np.ndim(value) > 0:
+    if isinstance(value, (np.ndarray, jax.Array, np.generic)) and np.ndim(value) == 0:
+        return repr(np.asarray(value).item())
+    if isinstance(value, (np.ndarray, jax.Array)):
         arr = np.asarray(value)
         if arr.size <= 6:
             return f"{arr.tolist()!r} (shape {arr.shape})"

@@ -124,7 +124,7 @@ class EmitterSpec:
 
     family: str
     preset: str
-    heterogeneity: float = 0.0
+    heterogeneity: float | int = 0.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,9 +170,9 @@ class Configuration:
         name: str,
         kind: str,
         n: int,
-        cell_types: Mapping[str, float],
+        cell_types: Mapping[str, float | int],
         layer: str | None = None,
-        radius_um: float | None = None,
+        radius_um: float | int | None = None,
     ) -> Configuration:
         """Choose the network. Resets synapses and drive to the kind's defaults.
 
@@ -216,10 +216,10 @@ class Configuration:
         *,
         connectivity: str | None = None,
         indegree: Mapping[str, int] | None = None,
-        connection_probability: float | None = None,
-        weights: Mapping[str, float] | None = None,
-        tau_ms: Mapping[str, float] | None = None,
-        delay_ms: float | None = None,
+        connection_probability: float | int | None = None,
+        weights: Mapping[str, float | int] | None = None,
+        tau_ms: Mapping[str, float | int] | None = None,
+        delay_ms: float | int | None = None,
     ) -> Configuration:
         """Override the network kind's synapse defaults (unset arguments keep them).
 
@@ -267,13 +267,13 @@ class Configuration:
     def drive(
         self,
         *,
-        bias: Mapping[str, float] | None = None,
+        bias: Mapping[str, float | int] | None = None,
         noise: str | None = None,
-        noise_sigma: Mapping[str, float] | None = None,
-        noise_tau_ms: float | None = None,
-        poisson_rate_hz: Mapping[str, float] | None = None,
-        poisson_weight: Mapping[str, float] | None = None,
-        poisson_tau_ms: float | None = None,
+        noise_sigma: Mapping[str, float | int] | None = None,
+        noise_tau_ms: float | int | None = None,
+        poisson_rate_hz: Mapping[str, float | int] | None = None,
+        poisson_weight: Mapping[str, float | int] | None = None,
+        poisson_tau_ms: float | int | None = None,
     ) -> Configuration:
         """Override the kind's external drive defaults (per cell type; see `jaxfne.Drive`)."""
         base = self._drive_defaults()
@@ -300,7 +300,7 @@ class Configuration:
         )
         return dataclasses.replace(self, drive_spec=spec)
 
-    def emitter(self, *, family: str, preset: str, heterogeneity: float = 0.0) -> Configuration:
+    def emitter(self, *, family: str, preset: str, heterogeneity: float | int = 0.0) -> Configuration:
         """Choose the neuron model.
 
         Args:
@@ -323,7 +323,7 @@ class Configuration:
         self,
         *,
         domain: str = "laminar_column",
-        conductivity: str | float = "proxy",
+        conductivity: str | float | int = "proxy",
         boundary: str = "declared_proxy",
         gauge: str = "mean_zero",
         solver: str = "disc",

@@ -7,7 +7,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import PRNGKeyArray
 
-from ._errors import check_choice
+from ._errors import check_choice, check_finite, check_positive
 from ._typing import Array, Float
 
 __all__ = ["NOISE_KINDS", "Drive", "DriveState", "PoissonInput"]
@@ -26,6 +26,11 @@ class PoissonInput(eqx.Module):
     rate_hz: Float[Array, " neurons"]
     weight: Float[Array, " neurons"]
     tau_ms: Float[Array, ""]
+
+    def __check_init__(self) -> None:
+        check_positive("rate_hz", self.rate_hz, allow_zero=True)
+        check_finite("weight", self.weight)
+        check_positive("tau_ms", self.tau_ms)
 
 
 class DriveState(eqx.Module):
@@ -62,6 +67,9 @@ class Drive(eqx.Module):
 
     def __check_init__(self) -> None:
         check_choice("noise", self.noise, NOISE_KINDS)
+        check_finite("bias", self.bias)
+        check_positive("noise_sigma", self.noise_sigma, allow_zero=True)
+        check_positive("noise_tau_ms", self.noise_tau_ms)
         if self.noise_sigma.shape != self.bias.shape:
             raise ValueError(
                 f"`noise_sigma` must have the shape of `bias` {self.bias.shape}; "
@@ -79,7 +87,7 @@ class Drive(eqx.Module):
 
     def sample(
         self, key: PRNGKeyArray, n_steps: int, dt_ms: float
-    ) -> tuple[Float[Array, "steps neurons"], Float[Array, "steps neurons"]]:
+    ) -> tuple[Float[Array, "steps _neurons"], Float[Array, "steps _neurons"]]:
         """Random numbers for `n_steps` steps at once: normals and Poisson counts."""
         shape = (n_steps,) + self.bias.shape
         k_noise, k_poisson = jax.random.split(key)
@@ -97,8 +105,8 @@ class Drive(eqx.Module):
     def step(
         self,
         state: DriveState,
-        normals: Float[Array, " neurons_or_empty"],
-        counts: Float[Array, " neurons_or_empty"],
+        normals: Float[Array, " _neurons"],
+        counts: Float[Array, " _neurons"],
         dt_ms: float,
     ) -> tuple[DriveState, Float[Array, " neurons"], Float[Array, " neurons"]]:
         """Return the new state, the non-synaptic input (bias + noise) and the

@@ -104,8 +104,8 @@ class Model(eqx.Module):
     def step(
         self,
         state: ModelState,
-        normals: Float[Array, " neurons_or_empty"],
-        counts: Float[Array, " neurons_or_empty"],
+        normals: Float[Array, " _neurons"],
+        counts: Float[Array, " _neurons"],
         step: Int[Array, ""],
         dt_ms: float,
     ) -> tuple[ModelState, dict[str, Float[Array, " neurons"]]]:
@@ -119,7 +119,7 @@ class Model(eqx.Module):
         current = external + exc + inh
         neurons, spikes = self.emitters.step(state.neurons, current, dt_ms)
         synapses = self.coupling.update(state.synapses, spikes, step, dt_ms)
-        bad = ~(jnp.all(jnp.isfinite(neurons.v)) & jnp.all(jnp.isfinite(current)))
+        bad = self.emitters.diverged(neurons) | ~jnp.all(jnp.isfinite(current))
         first = jnp.where((state.first_nonfinite < 0) & bad, step, state.first_nonfinite)
         out: dict[str, Float[Array, " neurons"]] = {}
         if "spikes" in self.record:

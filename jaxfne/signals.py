@@ -27,7 +27,8 @@ class Signals(eqx.Module):
             Bias and noise currents are not synaptic and are not included.
         field: laminar field signals (None unless a field probe was asked for).
         time_ms: `[time]` time at the end of each recording bin (ms).
-        status: first step at which the state became non-finite, or -1.
+        status: first step at which the state diverged (non-finite, or V_m below
+            the neuron model's `v_floor_mV`), or -1.
         dt_ms: the integration step (ms).
         record_every: steps per recording bin.
         populations: `(name, first, stop)` neuron index ranges.

@@ -18,15 +18,16 @@ from .signals import Signals
 if TYPE_CHECKING:
     from .model import Model
 
-__all__ = ["BLOCK_STEPS", "NonFiniteStateError", "Simulation", "run", "simulation"]
+__all__ = ["BLOCK_STEPS", "DivergenceError", "Simulation", "run", "simulation"]
 
 #: Steps whose random numbers are drawn together (one key per block). Noise of
 #: a given step depends only on the seed and the step index, not the duration.
 BLOCK_STEPS = 50
 
 
-class NonFiniteStateError(FloatingPointError):
-    """The membrane state became NaN or infinite during a simulation."""
+class DivergenceError(FloatingPointError):
+    """The membrane state became non-finite or left the physiological range
+    (below the neuron model's `v_floor_mV`) during a simulation."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,12 +40,12 @@ class Simulation:
         seed: seeds the initial state and all noise of the run.
         record_every: steps per recording bin (spikes are summed over a bin,
             other signals sampled at its end).
-        throw: raise `NonFiniteStateError` when the state blows up (default);
+        throw: raise `DivergenceError` when the state diverges (default);
             with False the step is only reported in `Signals.status`.
     """
 
     duration_ms: float
-    dt_ms: float = 0.1
+    dt_ms: float | int = 0.1
     seed: int = 0
     record_every: int = 1
     throw: bool = True
@@ -73,8 +74,8 @@ def _integer(name: str, value: object, *, minimum: int) -> int:
 
 
 def simulation(
-    duration_ms: float,
-    dt_ms: float = 0.1,
+    duration_ms: float | int,
+    dt_ms: float | int = 0.1,
     seed: int = 0,
     *,
     record_every: int = 1,
@@ -153,21 +154,24 @@ def run(model: Model, sim: Simulation, *, key: PRNGKeyArray | None = None) -> Si
         raise TypeError(f"`sim` must be made by `jaxfne.simulation(...)`; got {type(sim)!r}.")
     if key is None:
         key = jax.random.key(sim.seed)
-    records, status = _scan(model, sim, key)
+    # Only the shape-determining fields are static for the jitted scan; the
+    # seed enters through `key`, so a new seed does not recompile.
+    records, status = _scan(model, dataclasses.replace(sim, seed=0, throw=True), key)
     if sim.throw:
         if is_concrete(status):
             step = int(status)
             if step >= 0:
-                raise NonFiniteStateError(
-                    f"The membrane state became non-finite at step {step} "
-                    f"(t = {(step + 1) * sim.dt_ms:g} ms) with `dt_ms` = {sim.dt_ms}; reduce "
-                    f"`dt_ms` (Izhikevich neurons need 0.1 ms or less) or check the parameters."
+                raise DivergenceError(
+                    f"The membrane state diverged (non-finite, or V_m below the model's "
+                    f"`v_floor_mV`) at step {step} (t = {(step + 1) * sim.dt_ms:g} ms) with "
+                    f"`dt_ms` = {sim.dt_ms}; reduce `dt_ms` (Izhikevich neurons need 0.1 ms "
+                    f"or less) or check the parameters."
                 )
         else:
-            status = eqx.error_if(
-                status, status >= 0,
-                "The membrane state became non-finite during the simulation; reduce `dt_ms` "
-                "or check the parameters.",
+            records, status = eqx.error_if(
+                (records, status), status >= 0,
+                "The membrane state diverged (non-finite, or V_m below the model's "
+                "`v_floor_mV`) during the simulation; reduce `dt_ms` or check the parameters.",
             )
     n_bins = sim.n_steps // sim.record_every
     dtype = model.drive.bias.dtype

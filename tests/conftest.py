@@ -1,3 +1,13 @@
 import jax
+import pytest
 
 jax.config.update("jax_enable_x64", True)
+
+
+@pytest.fixture(scope="session")
+def ei_model():
+    """The default 100-neuron network (built once for the whole session)."""
+    import jaxfne as jtfne
+    from helpers import ei_config
+
+    return jtfne.construct(ei_config())

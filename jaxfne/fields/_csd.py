@@ -62,6 +62,9 @@ References
 
 from __future__ import annotations
 
+import functools
+
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -142,7 +145,45 @@ def _slab_antiderivative(u: Array, radius: Array) -> Array:
     last terms are combined as ``u R^2 / (sqrt(u^2 + R^2) + |u|)`` so that no
     large numbers cancel far from the disc.
     """
-    return 0.5 * radius**2 * (u / (jnp.sqrt(u**2 + radius**2) + jnp.abs(u)) + jnp.arcsinh(u / radius))
+    shifted = u / (jnp.sqrt(u**2 + radius**2) + jnp.abs(u))
+    return 0.5 * radius**2 * (shifted + jnp.arcsinh(u / radius))
+
+
+@jax.jit
+def _thick_disc_matrix(
+    zc: Array, zs: Array, h: ScalarLike, radius: ScalarLike, sigma: ScalarLike
+) -> Array:
+    h, radius, sigma = jnp.asarray(h), jnp.asarray(radius), jnp.asarray(sigma)
+    u = zc[:, None] - zs[None, :]
+    integral = _slab_antiderivative(u + h / 2, radius) - _slab_antiderivative(u - h / 2, radius)
+    return integral / (2 * sigma) / _UA_PER_MM3_PER_NA_PER_UM3
+
+
+@jax.jit
+def _thin_disc_matrix(
+    zc: Array, zs: Array, h: ScalarLike, radius: ScalarLike, sigma: ScalarLike
+) -> Array:
+    h, radius, sigma = jnp.asarray(h), jnp.asarray(radius), jnp.asarray(sigma)
+    u = zc[:, None] - zs[None, :]
+    return h * _thin_disc_kernel(u, radius) / (2 * sigma) / _UA_PER_MM3_PER_NA_PER_UM3
+
+
+@functools.partial(jax.jit, static_argnames="thick")
+def _icsd_forward(z: Array, diameter: ScalarLike, sigma: ScalarLike, thick: bool) -> Array:
+    matrix = _thick_disc_matrix if thick else _thin_disc_matrix
+    return matrix(z, z, _uniform_spacing(z), diameter / 2, sigma)
+
+
+@functools.partial(jax.jit, static_argnames="thick")
+def _icsd_inverse(z: Array, diameter: ScalarLike, sigma: ScalarLike, thick: bool) -> Array:
+    return jnp.linalg.inv(_icsd_forward(z, diameter, sigma, thick))
+
+
+@functools.partial(jax.jit, static_argnames="thick")
+def _icsd_solve(
+    lfp: Array, z: Array, diameter: ScalarLike, sigma: ScalarLike, thick: bool
+) -> Array:
+    return jnp.linalg.solve(_icsd_forward(z, diameter, sigma, thick), lfp.T).T
 
 
 def _check_disc_args(
@@ -203,14 +244,10 @@ def disc_forward_matrix(
         ``phi[mV] = F @ C[uA/mm^3]``.
     """
     _check_disc_args(contact_depths_um, source_depths_um, thickness_um, radius_um, sigma_S_per_m)
-    zc = _as_float(contact_depths_um)
-    zs = _as_float(source_depths_um)
-    h = _as_float(thickness_um)
-    radius = _as_float(radius_um)
-    sigma = _as_float(sigma_S_per_m)
-    u = zc[:, None] - zs[None, :]
-    integral = _slab_antiderivative(u + h / 2, radius) - _slab_antiderivative(u - h / 2, radius)
-    return integral / (2 * sigma) / _UA_PER_MM3_PER_NA_PER_UM3
+    return _thick_disc_matrix(
+        _as_float(contact_depths_um), _as_float(source_depths_um), thickness_um, radius_um,
+        sigma_S_per_m,
+    )
 
 
 def thin_disc_forward_matrix(
@@ -255,26 +292,21 @@ def thin_disc_forward_matrix(
         ``phi[mV] = F @ C[uA/mm^3]``.
     """
     _check_disc_args(contact_depths_um, source_depths_um, thickness_um, radius_um, sigma_S_per_m)
-    zc = _as_float(contact_depths_um)
-    zs = _as_float(source_depths_um)
-    h = _as_float(thickness_um)
-    radius = _as_float(radius_um)
-    sigma = _as_float(sigma_S_per_m)
-    u = zc[:, None] - zs[None, :]
-    return h * _thin_disc_kernel(u, radius) / (2 * sigma) / _UA_PER_MM3_PER_NA_PER_UM3
+    return _thin_disc_matrix(
+        _as_float(contact_depths_um), _as_float(source_depths_um), thickness_um, radius_um,
+        sigma_S_per_m,
+    )
 
 
-def _icsd_geometry(
+def _check_icsd_args(
     contact_depths_um: ArrayLike, diameter_um: ScalarLike, sigma_S_per_m: ScalarLike
-) -> tuple[Array, Array, Array]:
+) -> None:
     _check_depths(
         "contact_depths_um", contact_depths_um, min_contacts=_MIN_CONTACTS, increasing=True,
         uniform=True,
     )
     check_positive("diameter_um", diameter_um)
     check_positive("sigma_S_per_m", sigma_S_per_m)
-    z = _as_float(contact_depths_um)
-    return z, _uniform_spacing(z), _as_float(diameter_um) / 2
 
 
 def delta_icsd_forward_matrix(
@@ -300,8 +332,8 @@ def delta_icsd_forward_matrix(
     -------
     array, shape (contacts, contacts), mV per (uA/mm^3)
     """
-    z, h, radius = _icsd_geometry(contact_depths_um, diameter_um, sigma_S_per_m)
-    return thin_disc_forward_matrix(z, z, h, radius, sigma_S_per_m)
+    _check_icsd_args(contact_depths_um, diameter_um, sigma_S_per_m)
+    return _icsd_forward(_as_float(contact_depths_um), diameter_um, sigma_S_per_m, thick=False)
 
 
 def delta_icsd_matrix(
@@ -322,7 +354,8 @@ def delta_icsd_matrix(
     -------
     array, shape (contacts, contacts), (uA/mm^3) per mV
     """
-    return jnp.linalg.inv(delta_icsd_forward_matrix(contact_depths_um, diameter_um, sigma_S_per_m))
+    _check_icsd_args(contact_depths_um, diameter_um, sigma_S_per_m)
+    return _icsd_inverse(_as_float(contact_depths_um), diameter_um, sigma_S_per_m, thick=False)
 
 
 def step_icsd_forward_matrix(
@@ -353,8 +386,8 @@ def step_icsd_forward_matrix(
     -------
     array, shape (contacts, contacts), mV per (uA/mm^3)
     """
-    z, h, radius = _icsd_geometry(contact_depths_um, diameter_um, sigma_S_per_m)
-    return disc_forward_matrix(z, z, h, radius, sigma_S_per_m)
+    _check_icsd_args(contact_depths_um, diameter_um, sigma_S_per_m)
+    return _icsd_forward(_as_float(contact_depths_um), diameter_um, sigma_S_per_m, thick=True)
 
 
 def step_icsd_matrix(
@@ -373,7 +406,8 @@ def step_icsd_matrix(
     -------
     array, shape (contacts, contacts), (uA/mm^3) per mV
     """
-    return jnp.linalg.inv(step_icsd_forward_matrix(contact_depths_um, diameter_um, sigma_S_per_m))
+    _check_icsd_args(contact_depths_um, diameter_um, sigma_S_per_m)
+    return _icsd_inverse(_as_float(contact_depths_um), diameter_um, sigma_S_per_m, thick=True)
 
 
 def _check_lfp(lfp_mV: ArrayLike, n_contacts: int) -> None:
@@ -414,13 +448,11 @@ def delta_icsd(
     array, shape (time, contacts), uA/mm^3
         Volume CSD at the contact depths (source positive).
     """
-    _check_depths(
-        "contact_depths_um", contact_depths_um, min_contacts=_MIN_CONTACTS, increasing=True,
-        uniform=True,
-    )
+    _check_icsd_args(contact_depths_um, diameter_um, sigma_S_per_m)
     _check_lfp(lfp_mV, int(np.shape(contact_depths_um)[0]))
-    forward = delta_icsd_forward_matrix(contact_depths_um, diameter_um, sigma_S_per_m)
-    return jnp.linalg.solve(forward, _as_float(lfp_mV).T).T
+    return _icsd_solve(
+        _as_float(lfp_mV), _as_float(contact_depths_um), diameter_um, sigma_S_per_m, thick=False
+    )
 
 
 def step_icsd(
@@ -458,16 +490,16 @@ def step_icsd(
     array, shape (time, contacts), uA/mm^3
         Volume CSD of each cylinder (source positive).
     """
-    _check_depths(
-        "contact_depths_um", contact_depths_um, min_contacts=_MIN_CONTACTS, increasing=True,
-        uniform=True,
-    )
+    _check_icsd_args(contact_depths_um, diameter_um, sigma_S_per_m)
     _check_lfp(lfp_mV, int(np.shape(contact_depths_um)[0]))
-    forward = step_icsd_forward_matrix(contact_depths_um, diameter_um, sigma_S_per_m)
-    return jnp.linalg.solve(forward, _as_float(lfp_mV).T).T
+    return _icsd_solve(
+        _as_float(lfp_mV), _as_float(contact_depths_um), diameter_um, sigma_S_per_m, thick=True
+    )
 
 
-def _check_standard_args(n_contacts: int, spacing_um: ScalarLike, sigma_S_per_m: ScalarLike) -> None:
+def _check_standard_args(
+    n_contacts: int, spacing_um: ScalarLike, sigma_S_per_m: ScalarLike
+) -> None:
     if n_contacts < _MIN_CONTACTS:
         raise ValueError(
             f"`lfp_mV` must have at least {_MIN_CONTACTS} contacts (columns) for a second "
@@ -525,13 +557,17 @@ def standard_csd(
     n = int(np.shape(lfp_mV)[1])
     _check_standard_args(n, spacing_um, sigma_S_per_m)
     check_finite("lfp_mV", lfp_mV)
-    phi = _as_float(lfp_mV)
+    return _second_difference_csd(_as_float(lfp_mV), spacing_um, sigma_S_per_m, vaknin=vaknin)
+
+
+@functools.partial(jax.jit, static_argnames="vaknin")
+def _second_difference_csd(
+    phi: Array, spacing: ScalarLike, sigma: ScalarLike, vaknin: bool
+) -> Array:
     if vaknin:
         phi = jnp.concatenate([phi[:, :1], phi, phi[:, -1:]], axis=1)
     second_diff = phi[:, 2:] - 2 * phi[:, 1:-1] + phi[:, :-2]
-    h = _as_float(spacing_um)
-    sigma = _as_float(sigma_S_per_m)
-    return -sigma * second_diff / h**2 * _UA_PER_MM3_PER_NA_PER_UM3
+    return -jnp.asarray(sigma) * second_diff / spacing**2 * _UA_PER_MM3_PER_NA_PER_UM3
 
 
 def standard_csd_matrix(
@@ -554,10 +590,8 @@ def standard_csd_matrix(
     array, shape (n_contacts, n_contacts) or (n_contacts - 2, n_contacts), (uA/mm^3) per mV
     """
     _check_standard_args(n_contacts, spacing_um, sigma_S_per_m)
-    h = _as_float(spacing_um)
-    sigma = _as_float(sigma_S_per_m)
-    eye = jnp.eye(n_contacts, dtype=jnp.result_type(h, sigma, float))
-    return standard_csd(eye, h, sigma, vaknin).T
+    eye = jnp.eye(n_contacts, dtype=jnp.result_type(spacing_um, sigma_S_per_m, float))
+    return _second_difference_csd(eye, spacing_um, sigma_S_per_m, vaknin=vaknin).T
 
 
 def smooth_csd(
@@ -592,10 +626,14 @@ def smooth_csd(
     if not isinstance(n_taps, int) or n_taps < 1 or n_taps % 2 == 0:
         raise ValueError(f"`n_taps` must be an odd positive integer; got {n_taps!r}.")
     check_positive("std_contacts", std_contacts)
-    x = _as_float(csd)
+    return _gaussian_smooth(_as_float(csd), std_contacts, n_taps=n_taps)
+
+
+@functools.partial(jax.jit, static_argnames="n_taps")
+def _gaussian_smooth(x: Array, std_contacts: ScalarLike, n_taps: int) -> Array:
     half = n_taps // 2
     offsets = jnp.arange(-half, half + 1, dtype=x.dtype)
-    window = jnp.exp(-0.5 * (offsets / _as_float(std_contacts)) ** 2)
+    window = jnp.exp(-0.5 * (offsets / std_contacts) ** 2)
     window = window / jnp.sum(window)
     padded = jnp.pad(x, ((0, 0), (half, half)))
     n = x.shape[1]

@@ -65,6 +65,7 @@ References
 
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jax.lax.linalg import tridiagonal_solve
@@ -121,7 +122,10 @@ def face_conductivity(
     array, shape (depth - 1,), S/m
     """
     check_positive("sigma_S_per_m", sigma_S_per_m)
-    s = _as_float(sigma_S_per_m)
+    return _harmonic_faces(_as_float(sigma_S_per_m))
+
+
+def _harmonic_faces(s: Array) -> Array:
     return 2 * s[:-1] * s[1:] / (s[:-1] + s[1:])
 
 
@@ -183,9 +187,12 @@ def poisson_potential(
     n = int(np.shape(csd_uA_per_mm3)[1])
     _check_grid(n, dz_um, sigma_S_per_m)
     check_finite("csd_uA_per_mm3", csd_uA_per_mm3)
-    csd = _as_float(csd_uA_per_mm3)
-    dz = _as_float(dz_um)
-    coupling = face_conductivity(sigma_S_per_m) / dz**2  # S/m/um^2, shape (Z-1,)
+    return _solve(_as_float(csd_uA_per_mm3), dz_um, _as_float(sigma_S_per_m))
+
+
+@jax.jit
+def _solve(csd: Array, dz: ScalarLike, sigma: Array) -> Array:
+    coupling = _harmonic_faces(sigma) / dz**2  # S/m/um^2, shape (Z-1,)
     zero = jnp.zeros((1,), coupling.dtype)
     one = jnp.ones((1,), coupling.dtype)
     diag = jnp.concatenate([zero, coupling]) + jnp.concatenate([coupling, zero])
@@ -229,9 +236,9 @@ def poisson_matrix(
     n = int(np.shape(sigma_S_per_m)[0])
     _check_grid(n, dz_um, sigma_S_per_m)
     sigma = _as_float(sigma_S_per_m)
-    eye = jnp.eye(n, dtype=jnp.result_type(sigma, _as_float(dz_um)))
+    eye = jnp.eye(n, dtype=jnp.result_type(sigma, dz_um, float))
     # Row k of the solve is the response to a unit source in bin k.
-    return poisson_potential(eye, dz_um, sigma).T
+    return _solve(eye, dz_um, sigma).T
 
 
 def extracellular_current_density(
@@ -269,6 +276,10 @@ def extracellular_current_density(
     """
     n = int(np.shape(phi_mV)[1])
     _check_grid(n, dz_um, sigma_S_per_m)
-    phi = _as_float(phi_mV)
-    gradient = (phi[:, 1:] - phi[:, :-1]) / _as_float(dz_um)  # mV/um
-    return -face_conductivity(sigma_S_per_m) * gradient * _UA_PER_MM2_PER_NA_PER_UM2
+    return _current_density(_as_float(phi_mV), dz_um, _as_float(sigma_S_per_m))
+
+
+@jax.jit
+def _current_density(phi: Array, dz: ScalarLike, sigma: Array) -> Array:
+    gradient = (phi[:, 1:] - phi[:, :-1]) / dz  # mV/um
+    return -_harmonic_faces(sigma) * gradient * _UA_PER_MM2_PER_NA_PER_UM2

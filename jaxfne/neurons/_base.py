@@ -5,9 +5,10 @@ from __future__ import annotations
 import abc
 
 import equinox as eqx
+import jax.numpy as jnp
 from jaxtyping import PRNGKeyArray
 
-from .._typing import Array, Float
+from .._typing import Array, Bool, Float
 
 
 class AbstractNeuron(eqx.Module):
@@ -25,6 +26,18 @@ class AbstractNeuron(eqx.Module):
     def n(self) -> int:
         """Number of neurons."""
         return int(self.capacitance_pF.shape[0])
+
+    def diverged(self, state: eqx.Module) -> Bool[Array, ""]:
+        """True when any V_m is non-finite or below `v_floor_mV`.
+
+        No neuron's membrane potential goes far below the potassium reversal
+        potential (about -90 mV); a value below the floor (-150 mV by default)
+        means the integration has broken down, usually because `dt_ms` is too
+        large for the neuron model.
+        """
+        v = state.v  # type: ignore[attr-defined]
+        floor = getattr(self, "v_floor_mV", -150.0)
+        return ~jnp.all(jnp.isfinite(v) & (v >= floor))
 
     @abc.abstractmethod
     def init(self, key: PRNGKeyArray) -> eqx.Module:

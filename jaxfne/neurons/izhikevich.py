@@ -7,6 +7,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import PRNGKeyArray
 
+from .._errors import check_finite, check_positive
 from .._typing import Array, Float
 from ._base import AbstractNeuron
 from ._spike import heaviside_spike
@@ -59,9 +60,13 @@ class Izhikevich(AbstractNeuron):
     capacitance_pF: Float[Array, " neurons"]
     v_peak_mV: Float[Array, " neurons"]
     v_init_mV: tuple[float, float] = eqx.field(static=True, default=(-70.0, -60.0))
+    v_floor_mV: float = eqx.field(static=True, default=-150.0)
 
     def __check_init__(self) -> None:
         n = self.a.shape
+        for name in ("a", "b", "c", "d", "capacitance_pF", "v_peak_mV"):
+            check_finite(name, getattr(self, name))
+        check_positive("capacitance_pF", self.capacitance_pF)
         for name in ("b", "c", "d", "capacitance_pF", "v_peak_mV"):
             if getattr(self, name).shape != n:
                 raise ValueError(

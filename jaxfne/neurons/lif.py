@@ -7,6 +7,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import PRNGKeyArray
 
+from .._errors import check_finite, check_positive
 from .._typing import Array, Float
 from ._base import AbstractNeuron
 from ._spike import heaviside_spike
@@ -49,9 +50,15 @@ class LIF(AbstractNeuron):
     refractory_ms: Float[Array, " neurons"]
     capacitance_pF: Float[Array, " neurons"]
     v_init_mV: tuple[float, float] = eqx.field(static=True, default=(-65.0, -55.0))
+    v_floor_mV: float = eqx.field(static=True, default=-150.0)
 
     def __check_init__(self) -> None:
         n = self.tau_m_ms.shape
+        for name in ("v_rest_mV", "v_threshold_mV", "v_reset_mV"):
+            check_finite(name, getattr(self, name))
+        for name in ("tau_m_ms", "capacitance_pF"):
+            check_positive(name, getattr(self, name))
+        check_positive("refractory_ms", self.refractory_ms, allow_zero=True)
         for name in ("v_rest_mV", "v_threshold_mV", "v_reset_mV", "refractory_ms",
                      "capacitance_pF"):
             if getattr(self, name).shape != n:

@@ -15,6 +15,7 @@ import equinox as eqx
 import jax.numpy as jnp
 import numpy as np
 
+from .._errors import check_finite
 from .._typing import Array, Float, Int
 
 __all__ = [
@@ -43,6 +44,7 @@ class DenseConnectivity(AbstractConnectivity):
     n_pre: int = eqx.field(static=True)
 
     def __init__(self, weights: Float[Array, "post pre"]):
+        check_finite("weights", weights)
         self.weights = jnp.asarray(weights)
         self.n_pre = int(self.weights.shape[1])
 
@@ -58,6 +60,7 @@ class SparseConnectivity(AbstractConnectivity):
     n_pre: int = eqx.field(static=True)
 
     def __check_init__(self) -> None:
+        check_finite("weights", self.weights)
         if self.pre_indices.shape != self.weights.shape:
             raise ValueError(
                 f"`pre_indices` and `weights` must have the same shape; got "

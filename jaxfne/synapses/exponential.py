@@ -5,7 +5,7 @@ from __future__ import annotations
 import equinox as eqx
 import jax.numpy as jnp
 
-from .._errors import check_choice
+from .._errors import check_choice, check_finite, check_positive
 from .._typing import Array, Float
 from .connectivity import AbstractConnectivity
 
@@ -47,6 +47,8 @@ class Projection(eqx.Module):
 
     def __check_init__(self) -> None:
         check_choice("sign", self.sign, SIGNS)
+        check_positive("tau_ms", self.tau_ms)
+        check_finite("scale", self.scale)
         if self.delay_ms is not None and not self.delay_ms > 0:
             raise ValueError(f"`delay_ms` must be positive or None; got {self.delay_ms!r}.")
 
