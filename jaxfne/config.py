@@ -300,7 +300,9 @@ class Configuration:
         )
         return dataclasses.replace(self, drive_spec=spec)
 
-    def emitter(self, *, family: str, preset: str, heterogeneity: float | int = 0.0) -> Configuration:
+    def emitter(
+        self, *, family: str, preset: str, heterogeneity: float | int = 0.0
+    ) -> Configuration:
         """Choose the neuron model.
 
         Args:

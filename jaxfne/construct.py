@@ -19,7 +19,6 @@ from .model import RECORDABLE, Model
 from .neurons import IZHIKEVICH_PRESETS, LIF, LIF_PRESETS, Izhikevich
 from .presets import EMITTER_PRESETS, NETWORK_KINDS
 from .synapses import (
-    DenseConnectivity,
     ExponentialSynapses,
     Projection,
     SparseConnectivity,
@@ -67,8 +66,8 @@ def _emitters(cfg: Configuration, types: np.ndarray, rng: np.random.Generator, d
     arr = {k: jnp.asarray(v, dtype=dtype) for k, v in params.items()}
     v_init = tuple(NETWORK_KINDS[cfg._network().kind]["v_init_mV"])
     if spec.family == "izhikevich":
-        return Izhikevich(v_peak_mV=jnp.full(types.size, 30.0, dtype), v_init_mV=v_init, **arr)
-    return LIF(**arr)
+        return Izhikevich(v_peak_mV=jnp.full(types.size, 30.0, dtype), v_init_mV=v_init, **arr)  # type: ignore[arg-type]
+    return LIF(**arr)  # type: ignore[arg-type]
 
 
 def _coupling(cfg: Configuration, types: np.ndarray, rng: np.random.Generator, dtype):

@@ -61,5 +61,5 @@ def save(path: str | Path, model: Model, signals: Signals, **kwargs: Any) -> tup
     path.parent.mkdir(parents=True, exist_ok=True)
     json_path, npz_path = path.with_suffix(".json"), path.with_suffix(".npz")
     json_path.write_text(json.dumps(bundle(model, signals, **kwargs), indent=2))
-    np.savez_compressed(npz_path, **signal_arrays(signals))
+    np.savez_compressed(npz_path, **signal_arrays(signals))  # type: ignore[arg-type]
     return json_path, npz_path

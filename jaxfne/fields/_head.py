@@ -76,6 +76,7 @@ References
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -118,10 +119,8 @@ _ShellValues = Real[ArrayLike, " _shells"] | Sequence[float]
 
 
 def _check_head(radii: Any, sigmas: Any) -> None:
-    check_shape("radii_um", np.asarray(radii) if isinstance(radii, Sequence) else radii, (4,))
-    check_shape(
-        "sigmas_S_per_m", np.asarray(sigmas) if isinstance(sigmas, Sequence) else sigmas, (4,)
-    )
+    check_shape("radii_um", radii, (4,))
+    check_shape("sigmas_S_per_m", sigmas, (4,))
     if is_concrete(radii):
         arr = np.asarray(radii, dtype=float)
         if not (np.all(np.isfinite(arr)) and arr[0] > 0 and np.all(np.diff(arr) > 0)):
@@ -201,6 +200,63 @@ def _degree_coefficients(
     return reflect, alpha_pad, scale_pad
 
 
+@functools.partial(jax.jit, static_argnames="n_terms")
+def _transfer_matrix(
+    e: Float[Array, "electrodes 3"],
+    rp: Float[Array, " 3"],
+    radii: Float[Array, " 4"],
+    sigmas: Float[Array, " 4"],
+    n_terms: int,
+) -> Float[Array, "electrodes 3"]:
+    """The series of the module docstring, on checked arrays of one dtype."""
+    r1 = radii[0]
+
+    r = _safe_norm(e, 1e-9)
+    rz = _safe_norm(rp, 1e-9)
+    r_hat = e / r[:, None]
+    rp_hat = rp / rz
+    x = r_hat @ rp_hat
+
+    # Shell of each electrode: 0 brain, 1 CSF, 2 skull, 3 scalp.
+    shell = jnp.sum(r[:, None] > radii[None, :3], axis=1)
+    in_brain = shell == 0
+    inner = jnp.concatenate([radii[:1], radii[:3]])[shell]
+    outer = radii[shell]
+    r_shell = jnp.clip(r, inner, outer)  # brain rows: r_1, unused
+    a = r_shell / outer
+    b = inner / r_shell
+    r_brain = jnp.minimum(r, r1)
+    w = rz * r_brain / r1**2
+
+    n = jnp.arange(1, n_terms + 1, dtype=e.dtype)
+    reflect, alpha, scale = _degree_coefficients(n, rz, radii, sigmas)
+
+    def step(carry: tuple[Array, ...], coef: tuple[Array, ...]) -> tuple[tuple[Array, ...], None]:
+        p_prev, p, dp_prev, dp, w_pow, a_pow, b_pow, s_rad, s_tan = carry
+        nn, refl, alpha_n, scale_n = coef
+        g_brain = refl * w_pow * r_brain / r1**3
+        g_shell = scale_n[shell] * (alpha_n[shell] * a_pow + b_pow)
+        g = jnp.where(in_brain, g_brain, g_shell)
+        s_rad = s_rad + g * (nn * p - x * dp)
+        s_tan = s_tan + g * dp
+        p_next = ((2.0 * nn + 1.0) * x * p - nn * p_prev) / (nn + 1.0)
+        dp_next = dp_prev + (2.0 * nn + 1.0) * p
+        return (p, p_next, dp, dp_next, w_pow * w, a_pow * a, b_pow * b, s_rad, s_tan), None
+
+    ones = jnp.ones_like(x)
+    zeros = jnp.zeros_like(x)
+    init = (ones, x, zeros, ones, ones, a, b * b, zeros, zeros)
+    carry, _ = jax.lax.scan(step, init, (n, reflect, alpha, scale), unroll=1)
+    s_rad, s_tan = carry[-2], carry[-1]
+    series = s_rad[:, None] * rp_hat[None, :] + s_tan[:, None] * r_hat
+
+    # Source term in the brain, summed in closed form.
+    d = e - rp
+    dist = _safe_norm(d, 1e-9)
+    direct = jnp.where(in_brain[:, None], d / dist[:, None] ** 3, 0.0)
+    return (series + direct) / (_FOUR_PI * sigmas[0])
+
+
 def four_sphere_transfer_matrix(
     electrodes_um: Real[ArrayLike, "electrodes _xyz"],
     dipole_um: Real[ArrayLike, " _xyz"],
@@ -228,53 +284,9 @@ def four_sphere_transfer_matrix(
     radii = _as_float(radii_um)
     sigmas = _as_float(sigmas_S_per_m)
     dtype = jnp.result_type(e, rp, radii, sigmas)
-    e, rp, radii, sigmas = (v.astype(dtype) for v in (e, rp, radii, sigmas))
-    r1 = radii[0]
-
-    r = _safe_norm(e, 1e-9)
-    rz = _safe_norm(rp, 1e-9)
-    r_hat = e / r[:, None]
-    rp_hat = rp / rz
-    x = r_hat @ rp_hat
-
-    # Shell of each electrode: 0 brain, 1 CSF, 2 skull, 3 scalp.
-    shell = jnp.sum(r[:, None] > radii[None, :3], axis=1)
-    in_brain = shell == 0
-    inner = jnp.concatenate([radii[:1], radii[:3]])[shell]
-    outer = radii[shell]
-    r_shell = jnp.clip(r, inner, outer)  # brain rows: r_1, unused
-    a = r_shell / outer
-    b = inner / r_shell
-    r_brain = jnp.minimum(r, r1)
-    w = rz * r_brain / r1**2
-
-    n = jnp.arange(1, n_terms + 1, dtype=dtype)
-    reflect, alpha, scale = _degree_coefficients(n, rz, radii, sigmas)
-
-    def step(carry: tuple[Array, ...], coef: tuple[Array, ...]) -> tuple[tuple[Array, ...], None]:
-        p_prev, p, dp_prev, dp, w_pow, a_pow, b_pow, s_rad, s_tan = carry
-        nn, refl, alpha_n, scale_n = coef
-        g_brain = refl * w_pow * r_brain / r1**3
-        g_shell = scale_n[shell] * (alpha_n[shell] * a_pow + b_pow)
-        g = jnp.where(in_brain, g_brain, g_shell)
-        s_rad = s_rad + g * (nn * p - x * dp)
-        s_tan = s_tan + g * dp
-        p_next = ((2.0 * nn + 1.0) * x * p - nn * p_prev) / (nn + 1.0)
-        dp_next = dp_prev + (2.0 * nn + 1.0) * p
-        return (p, p_next, dp, dp_next, w_pow * w, a_pow * a, b_pow * b, s_rad, s_tan), None
-
-    ones = jnp.ones_like(x)
-    zeros = jnp.zeros_like(x)
-    init = (ones, x, zeros, ones, ones, a, b * b, zeros, zeros)
-    carry, _ = jax.lax.scan(step, init, (n, reflect, alpha, scale), unroll=2)
-    s_rad, s_tan = carry[-2], carry[-1]
-    series = s_rad[:, None] * rp_hat[None, :] + s_tan[:, None] * r_hat
-
-    # Source term in the brain, summed in closed form.
-    d = e - rp
-    dist = _safe_norm(d, 1e-9)
-    direct = jnp.where(in_brain[:, None], d / dist[:, None] ** 3, 0.0)
-    return (series + direct) / (_FOUR_PI * sigmas[0])
+    return _transfer_matrix(
+        e.astype(dtype), rp.astype(dtype), radii.astype(dtype), sigmas.astype(dtype), n_terms
+    )
 
 
 def four_sphere_potential(

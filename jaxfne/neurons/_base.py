@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+from typing import Any
 
 import equinox as eqx
 import jax.numpy as jnp
@@ -27,7 +28,7 @@ class AbstractNeuron(eqx.Module):
         """Number of neurons."""
         return int(self.capacitance_pF.shape[0])
 
-    def diverged(self, state: eqx.Module) -> Bool[Array, ""]:
+    def diverged(self, state: Any) -> Bool[Array, ""]:
         """True when any V_m is non-finite or below `v_floor_mV`.
 
         No neuron's membrane potential goes far below the potassium reversal
@@ -35,16 +36,16 @@ class AbstractNeuron(eqx.Module):
         means the integration has broken down, usually because `dt_ms` is too
         large for the neuron model.
         """
-        v = state.v  # type: ignore[attr-defined]
+        v = state.v
         floor = getattr(self, "v_floor_mV", -150.0)
         return ~jnp.all(jnp.isfinite(v) & (v >= floor))
 
     @abc.abstractmethod
-    def init(self, key: PRNGKeyArray) -> eqx.Module:
+    def init(self, key: PRNGKeyArray) -> Any:
         """Draw an initial state (a small pytree whose field `v` is V_m in mV)."""
 
     @abc.abstractmethod
     def step(
-        self, state: eqx.Module, current: Float[Array, " neurons"], dt_ms: float
-    ) -> tuple[eqx.Module, Float[Array, " neurons"]]:
+        self, state: Any, current: Float[Array, " neurons"], dt_ms: float
+    ) -> tuple[Any, Float[Array, " neurons"]]:
         """Advance one step of `dt_ms`; return the new state and 0/1 spikes."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import equinox as eqx
 import jax.numpy as jnp
+from jax.typing import DTypeLike
 
 from .._errors import check_choice, check_finite, check_positive
 from .._typing import Array, Float
@@ -71,7 +72,7 @@ class ExponentialSynapses(eqx.Module):
 
     projections: tuple[Projection, ...]
 
-    def init(self, n: int, dt_ms: float, dtype: jnp.dtype) -> SynapseState:
+    def init(self, n: int, dt_ms: float, dtype: DTypeLike) -> SynapseState:
         current = tuple(jnp.zeros((n,), dtype) for _ in self.projections)
         history = tuple(
             jnp.zeros((p.delay_steps(dt_ms) - 1, p.connectivity.n_pre), dtype)

@@ -1,0 +1,41 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11 and pip:
+#   make demo   create .venv, install jaxfne, run the 100-neuron workflow
+#   make test   create .venv with the dev extras, run ruff, mypy and pytest
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+OUT ?= out
+
+.PHONY: demo test lint typecheck pytest bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+$(VENV)/.installed-viz: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[viz]"
+	touch $@
+
+demo: $(VENV)/.installed-viz
+	$(BIN)/python examples/network_100_ei.py --out $(OUT)/network_100_ei
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+pytest: $(VENV)/.installed-dev
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/bench_core.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

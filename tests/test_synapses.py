@@ -1,0 +1,112 @@
+import equinox as eqx
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from helpers import ei_config
+
+import jaxfne as jtfne
+from jaxfne.synapses import (
+    ExponentialSynapses,
+    Projection,
+    SparseConnectivity,
+    bernoulli_edges,
+    fixed_indegree_edges,
+)
+
+
+def test_fixed_indegree_draws_distinct_inputs_without_autapses():
+    rng = np.random.default_rng(0)
+    pre = np.arange(0, 75)
+    idx = fixed_indegree_edges(rng, np.arange(100), pre, 15)
+    assert idx.shape == (100, 15)
+    for post, row in enumerate(idx):
+        assert len(set(row)) == 15 and post not in row and set(row) <= set(pre)
+
+
+def test_bernoulli_density_and_no_autapses():
+    rng = np.random.default_rng(1)
+    idx, mask = bernoulli_edges(rng, np.arange(400), np.arange(400), 0.1)
+    degrees = mask.sum(axis=1)
+    assert abs(degrees.mean() / 399 - 0.1) < 0.01
+    for post in range(400):
+        assert post not in idx[post, mask[post]]
+
+
+def test_dense_and_sparse_propagation_agree():
+    rng = np.random.default_rng(2)
+    idx = fixed_indegree_edges(rng, np.arange(50), np.arange(50), 7)
+    w = rng.normal(size=idx.shape)
+    sparse = SparseConnectivity(pre_indices=jnp.asarray(idx), weights=jnp.asarray(w), n_pre=50)
+    spikes = jnp.asarray(rng.random(50) < 0.3, float)
+    np.testing.assert_allclose(sparse.propagate(spikes), sparse.to_dense().propagate(spikes),
+                               rtol=1e-12)
+
+
+def single_projection(delay_ms=None, tau=5.0):
+    conn = jtfne.DenseConnectivity(jnp.ones((1, 1)))
+    proj = Projection(connectivity=conn, tau_ms=jnp.asarray(tau), scale=jnp.asarray(2.0),
+                      sign="excitatory", delay_ms=delay_ms)
+    return ExponentialSynapses(projections=(proj,))
+
+
+@pytest.mark.parametrize("dt", [0.1, 0.05, 0.025])
+def test_charge_per_spike_does_not_depend_on_dt(dt):
+    syn = single_projection()
+    state = syn.init(1, dt, jnp.float64)
+    charge = 0.0
+    for k in range(int(100.0 / dt)):
+        spikes = jnp.asarray([1.0 if k == 0 else 0.0])
+        exc, _ = syn.input_current(state, jnp.zeros(1))
+        charge += float(exc[0]) * dt
+        state = syn.update(state, spikes, jnp.asarray(k), dt)
+    # weight 1 x scale 2 x tau 5 ms = 10 (mV/ms) ms, up to the step's Riemann error
+    assert abs(charge - 10.0) < 10.0 * dt / 5.0
+
+
+@pytest.mark.parametrize("delay_ms, first_step", [(None, 1), (0.1, 1), (1.0, 10), (2.5, 25)])
+def test_delay_sets_the_arrival_step(delay_ms, first_step):
+    dt = 0.1
+    syn = single_projection(delay_ms)
+    state = syn.init(1, dt, jnp.float64)
+    seen = []
+    for k in range(40):
+        exc, _ = syn.input_current(state, jnp.zeros(1))
+        seen.append(float(exc[0]))
+        state = syn.update(state, jnp.asarray([1.0 if k == 0 else 0.0]), jnp.asarray(k), dt)
+    assert np.flatnonzero(seen)[0] == first_step
+
+
+def test_sparse_network_gives_the_same_activity_as_dense(ei_model):
+    def to_sparse(proj):
+        w = np.asarray(proj.connectivity.weights)
+        k = int((w != 0).sum(axis=1).max())
+        idx = np.argsort(w == 0, axis=1, kind="stable")[:, :k]
+        return SparseConnectivity(pre_indices=jnp.asarray(idx, jnp.int32),
+                                  weights=jnp.asarray(np.take_along_axis(w, idx, 1)),
+                                  n_pre=w.shape[1])
+
+    sparse = eqx.tree_at(
+        lambda m: [p.connectivity for p in m.coupling.projections], ei_model,
+        [to_sparse(p) for p in ei_model.coupling.projections],
+    )
+    sim = jtfne.simulation(100.0, 0.1, seed=9)
+    a, b = ei_model.simulate(sim), sparse.simulate(sim)
+    np.testing.assert_array_equal(a.spikes, b.spikes)
+    np.testing.assert_allclose(a.V_m, b.V_m, rtol=1e-9, atol=1e-9)
+
+
+def test_builder_networks_obey_dales_law_and_indegree(ei_model):
+    e, i = ei_model.coupling.projections
+    we, wi = np.asarray(e.connectivity.weights), np.asarray(wi_ := i.connectivity.weights)
+    assert wi_ is not None
+    assert np.all(we >= 0) and np.all(wi <= 0)
+    assert np.all(we[:, 75:] == 0) and np.all(wi[:, :75] == 0)
+    assert np.all((we != 0).sum(axis=1) == 15) and np.all((wi != 0).sum(axis=1) == 5)
+    assert np.all(np.diag(we) == 0) and np.all(np.diag(wi) == 0)
+
+
+def test_bernoulli_builder_option():
+    model = jtfne.construct(ei_config().synapses(connectivity="bernoulli",
+                                                 connection_probability=0.3))
+    w = np.asarray(model.coupling.projections[0].connectivity.weights)[:, :75]
+    assert abs((w != 0).mean() - 0.3) < 0.03
