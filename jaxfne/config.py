@@ -32,7 +32,7 @@ from .presets import EMITTER_PRESETS, NETWORK_KINDS
 __all__ = [
     "CONDUCTIVITIES", "BOUNDARIES", "DOMAINS", "GAUGES", "PROBE_MODES", "SOLVERS",
     "Configuration", "DriveSpec", "EmitterSpec", "FieldSpec", "NetworkSpec", "ProbeSpec",
-    "SynapseSpec", "configuration",
+    "SourceSpec", "SynapseSpec", "configuration",
 ]
 
 Pairs = tuple[tuple[str, Any], ...]
@@ -129,13 +129,30 @@ class EmitterSpec:
 
 @dataclasses.dataclass(frozen=True)
 class FieldSpec:
-    """The laminar field stage (solved by the field issue's solvers)."""
+    """The laminar field stage and where the sensors are (see `Configuration.field`)."""
 
     domain: str
     conductivity: str | float
     boundary: str
     gauge: str
     solver: str = "disc"
+    n_contacts: int = 16
+    contact_spacing_um: float = 100.0
+    first_contact_um: float = 50.0
+    depth_um: float = 1600.0
+    dz_um: float = 20.0
+    csd_method: str = "delta_icsd"
+    column_position_um: tuple[float, float, float] | None = None
+    column_axis: tuple[float, float, float] | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceSpec:
+    """Two-point current sources per postsynaptic cell type (see `Configuration.sources`)."""
+
+    open_field: Pairs
+    excitatory_offset_um: Pairs
+    inhibitory_offset_um: Pairs
 
 
 @dataclasses.dataclass(frozen=True)
@@ -148,8 +165,9 @@ class ProbeSpec:
 
 _SPECS = {
     "network": NetworkSpec, "synapses": SynapseSpec, "drive": DriveSpec,
-    "emitter": EmitterSpec, "field": FieldSpec,
+    "emitter": EmitterSpec, "field": FieldSpec, "sources": SourceSpec,
 }
+CSD_METHODS = ("delta_icsd", "step_icsd", "standard")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -161,6 +179,7 @@ class Configuration:
     drive_spec: DriveSpec | None = None
     emitter_spec: EmitterSpec | None = None
     field_spec: FieldSpec | None = None
+    source_spec: SourceSpec | None = None
     probes: tuple[ProbeSpec, ...] = ()
 
     # -- builder -------------------------------------------------------------
@@ -209,7 +228,8 @@ class Configuration:
                          positive=True, allow_zero=False)
         ordered = tuple((t, fractions[t]) for t in preset["cell_types"] if t in fractions)
         spec = NetworkSpec(name, kind, n, ordered, layer, radius)
-        return dataclasses.replace(self, network_spec=spec, synapse_spec=None, drive_spec=None)
+        return dataclasses.replace(self, network_spec=spec, synapse_spec=None, drive_spec=None,
+                                   source_spec=None)
 
     def synapses(
         self,
@@ -329,21 +349,44 @@ class Configuration:
         boundary: str = "declared_proxy",
         gauge: str = "mean_zero",
         solver: str = "disc",
+        n_contacts: int = 16,
+        contact_spacing_um: float | int = 100.0,
+        first_contact_um: float | int = 50.0,
+        depth_um: float | int = 1600.0,
+        dz_um: float | int = 20.0,
+        csd_method: str = "delta_icsd",
+        column_position_um: Sequence[float | int] | None = None,
+        column_axis: Sequence[float | int] | None = None,
     ) -> Configuration:
-        """Choose the laminar field model.
+        """Choose the laminar field model, the laminar probe and the head placement.
 
         Args:
-            domain: "laminar_column" (a cylinder of the network's radius).
+            domain: "laminar_column" (a cylinder of the network's radius, from
+                the pia at depth 0 down to `depth_um`).
             conductivity: "proxy" or "homogeneous" (0.3 S/m everywhere),
-                "layered" (layer-dependent values), or a positive number in S/m.
+                "layered" (L1-L4 0.2 S/m, L5-L6 and below 0.4 S/m: the
+                twofold superficial-to-deep step measured in rat cortex by
+                Yanovsky & Brankack), or a positive number in S/m.
             boundary: "declared_proxy" (the solver's natural boundary: an
                 infinite medium for "disc", no-flux for "poisson"),
                 "infinite" (disc only) or "no_flux" (poisson only).
             gauge: "mean_zero" (the potential averages to zero over the
-                column) or "infinity" (zero far away; disc only).
+                column's depth grid) or "infinity" (zero far away; disc only).
             solver: "disc" (uniform disc sources in an infinite homogeneous
-                conductor) or "poisson" (1-D finite volumes with layered
-                conductivity).
+                conductor) or "poisson" (1-D finite volumes, layered
+                conductivity, no-flux ends).
+            n_contacts, contact_spacing_um, first_contact_um: the laminar
+                probe on the column axis (default 16 contacts, 100 um apart,
+                from 50 um below the pia).
+            depth_um, dz_um: depth of the field domain and of its bins (um).
+            csd_method: how `csd_proxy` is estimated from the contacts:
+                "delta_icsd" (default), "step_icsd" or "standard" (second
+                difference, Vaknin end contacts).
+            column_position_um, column_axis: centre of the column in the head
+                (um, head centre at the origin) and the unit vector pointing
+                from the pia towards the white matter. Default: 70 mm from the
+                centre under electrode C3, axis tangential (anterior), as in a
+                sulcal wall, so that the column is visible to MEG.
         """
         check_choice("domain", domain, DOMAINS)
         check_choice("solver", solver, SOLVERS)
@@ -353,6 +396,7 @@ class Configuration:
             conductivity = _number("conductivity", conductivity, positive=True, allow_zero=False)
         check_choice("boundary", boundary, BOUNDARIES)
         check_choice("gauge", gauge, GAUGES)
+        check_choice("csd_method", csd_method, CSD_METHODS)
         natural = {"disc": "infinite", "poisson": "no_flux"}[solver]
         if boundary not in ("declared_proxy", natural):
             raise ValueError(f"`boundary` {boundary!r} does not fit `solver` {solver!r}; "
@@ -362,8 +406,70 @@ class Configuration:
         if conductivity == "layered" and solver != "poisson":
             raise ValueError("`conductivity` 'layered' needs `solver` 'poisson'; "
                              f"got solver {solver!r}.")
-        spec = FieldSpec(domain, conductivity, boundary, gauge, solver)
+        n_contacts = _count("n_contacts", n_contacts, minimum=3)
+        spacing = _number("contact_spacing_um", contact_spacing_um, positive=True,
+                          allow_zero=False)
+        first = _number("first_contact_um", first_contact_um, positive=True)
+        depth = _number("depth_um", depth_um, positive=True, allow_zero=False)
+        dz = _number("dz_um", dz_um, positive=True, allow_zero=False)
+        last = first + (n_contacts - 1) * spacing
+        if last > depth:
+            raise ValueError(f"The contacts must lie inside the column (0 to `depth_um` = "
+                             f"{depth:g} um); the last one is at {last:g} um. Reduce "
+                             f"`n_contacts`, `contact_spacing_um` or `first_contact_um`.")
+        if depth / dz < 4 or abs(depth / dz - round(depth / dz)) > 1e-9:
+            raise ValueError(f"`dz_um` must divide `depth_um` ({depth:g}) into at least 4 "
+                             f"bins; got {dz:g}.")
+        position = None if column_position_um is None else tuple(
+            _number(f"column_position_um[{i}]", v) for i, v in enumerate(
+                _triple("column_position_um", column_position_um)))
+        axis = None
+        if column_axis is not None:
+            axis = tuple(_number(f"column_axis[{i}]", v)
+                         for i, v in enumerate(_triple("column_axis", column_axis)))
+            norm = math.sqrt(sum(a * a for a in axis))
+            if abs(norm - 1.0) > 1e-6:
+                raise ValueError(f"`column_axis` must be a unit vector; got {axis} "
+                                 f"(length {norm:g}).")
+        spec = FieldSpec(domain, conductivity, boundary, gauge, solver, n_contacts, spacing,
+                         first, depth, dz, csd_method, position, axis)
         return dataclasses.replace(self, field_spec=spec)
+
+    def sources(
+        self,
+        *,
+        open_field: Mapping[str, bool] | None = None,
+        excitatory_offset_um: Mapping[str, float | int] | None = None,
+        inhibitory_offset_um: Mapping[str, float | int] | None = None,
+    ) -> Configuration:
+        """Where each cell type's synaptic currents enter, per postsynaptic cell type.
+
+        Each open-field cell is a two-point current dipole: its excitatory
+        (inhibitory) synaptic current enters at its soma depth plus
+        `excitatory_offset_um` (`inhibitory_offset_um`; negative = towards
+        the pia) and returns through the soma. Closed-field cells (default
+        for interneurons) add nothing to the field. Defaults: E cells open,
+        excitation on the apical dendrite 250 um above the soma, inhibition
+        perisomatic/basal 50 um below; I cells closed.
+        """
+        base = self._source_defaults()
+        types = [t for t, _ in self._network().cell_types]
+        opened = dict(base.open_field) | dict(_pairs("open_field", open_field or {}, types,
+                                                     complete=False))
+        for t, v in opened.items():
+            if not isinstance(v, bool):
+                raise TypeError(f"`open_field[{t!r}]` must be True or False; got {v!r}.")
+
+        def merged(name, old, new):
+            out = dict(old) | dict(_pairs(name, new or {}, types, complete=False))
+            return tuple(sorted((t, _number(f"{name}[{t!r}]", v)) for t, v in out.items()))
+
+        spec = SourceSpec(tuple(sorted(opened.items())),
+                          merged("excitatory_offset_um", base.excitatory_offset_um,
+                                 excitatory_offset_um),
+                          merged("inhibitory_offset_um", base.inhibitory_offset_um,
+                                 inhibitory_offset_um))
+        return dataclasses.replace(self, source_spec=spec)
 
     def probe(self, *, name: str, modes: Sequence[str]) -> Configuration:
         """Add a named probe recording `modes` (see `PROBE_MODES`)."""
@@ -411,10 +517,21 @@ class Configuration:
                          keep(d["poisson_rate_hz"]), keep(d["poisson_weight"]),
                          d["poisson_tau_ms"])
 
+    def _source_defaults(self) -> SourceSpec:
+        if self.source_spec is not None:
+            return self.source_spec
+        net = self._network()
+        d = NETWORK_KINDS[net.kind]["sources"]
+        types = [t for t, _ in net.cell_types]
+        keep = lambda m: tuple(sorted((k, v) for k, v in m.items() if k in types))
+        return SourceSpec(keep(d["open_field"]), keep(d["excitatory_offset_um"]),
+                          keep(d["inhibitory_offset_um"]))
+
     def resolved(self) -> Configuration:
         """This configuration with every default of the network kind filled in."""
         return dataclasses.replace(self, synapse_spec=self._synapse_defaults(),
-                                   drive_spec=self._drive_defaults())
+                                   drive_spec=self._drive_defaults(),
+                                   source_spec=self._source_defaults())
 
     # -- JSON ----------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -427,7 +544,7 @@ class Configuration:
         return {
             "network": spec(self.network_spec), "synapses": spec(self.synapse_spec),
             "drive": spec(self.drive_spec), "emitter": spec(self.emitter_spec),
-            "field": spec(self.field_spec),
+            "field": spec(self.field_spec), "sources": spec(self.source_spec),
             "probes": [{"name": p.name, "modes": list(p.modes)} for p in self.probes],
         }
 
@@ -452,6 +569,8 @@ class Configuration:
                 cfg = cfg.synapses(**data["synapses"])
             if data.get("drive"):
                 cfg = cfg.drive(**data["drive"])
+            if data.get("sources"):
+                cfg = cfg.sources(**data["sources"])
         if data.get("emitter"):
             cfg = cfg.emitter(**data["emitter"])
         if data.get("field"):
@@ -464,6 +583,12 @@ class Configuration:
     def from_json(cls, text: str) -> Configuration:
         """Parse JSON written by `to_json`."""
         return cls.from_dict(json.loads(text))
+
+
+def _triple(name: str, value: Any) -> tuple:
+    if isinstance(value, str) or not isinstance(value, Sequence) or len(value) != 3:
+        raise ValueError(f"`{name}` must be three numbers (x, y, z); got {value!r}.")
+    return tuple(value)
 
 
 def _to_json(value: Any) -> Any:

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import numbers
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
 from .config import Configuration
 from .drive import Drive, PoissonInput
+from .fields._energy import EnergyConstants
+from .fields._geometry import FieldGeometry
+from .fields._stage import FIELD_MODES, FieldStage
 from .geometry import DEFAULT_LAYERS_UM, Geometry, place_somata
 from .model import RECORDABLE, Model
 from .neurons import IZHIKEVICH_PRESETS, LIF, LIF_PRESETS, Izhikevich
@@ -32,7 +36,8 @@ __all__ = ["DENSE_MAX_NEURONS", "construct"]
 #: per-target edge list (same connections, no N-by-N matrix).
 DENSE_MAX_NEURONS = 2000
 
-_MODE_TO_RECORD = {"spikes": ("spikes",), "V_m": ("V_m",), "source": ("source",)}
+_MODE_TO_RECORD = {"spikes": ("spikes",), "V_m": ("V_m",), "source": ("source",),
+                   "EMM": ("spikes", "source")}
 
 
 def _population_sizes(cfg: Configuration) -> list[tuple[str, int]]:
@@ -158,5 +163,32 @@ def construct(cfg: Configuration, *, seed: int = 0) -> Model:
     return Model(
         emitters=emitters, coupling=coupling, drive=_drive(cfg, types, dtype),
         geometry=geometry, populations=tuple(populations), record=record,
-        config=cfg, seed=int(seed),
+        field=_field(cfg, types, dtype), config=cfg, seed=int(seed),
+    )
+
+
+def _field(cfg: Configuration, types: np.ndarray, dtype) -> FieldStage | None:
+    outputs = tuple(m for m in cfg.modes if m in FIELD_MODES)
+    if not outputs:
+        return None
+    spec = cfg.field_spec
+    if spec is None:
+        raise ValueError(f"Probe modes {list(outputs)} need a field model: call "
+                         f"`.field(...)` before `construct`.")
+    src = cfg._source_defaults()
+    geometry = FieldGeometry.build(
+        radius_um=cfg._network().radius_um, depth_um=spec.depth_um, dz_um=spec.dz_um,
+        n_contacts=spec.n_contacts, contact_spacing_um=spec.contact_spacing_um,
+        first_contact_um=spec.first_contact_um, conductivity=spec.conductivity,
+        solver=spec.solver, gauge=spec.gauge, csd_method=spec.csd_method,
+        column_position_um=spec.column_position_um, column_axis=spec.column_axis,
+    )
+    geometry = jax.tree.map(lambda x: x.astype(dtype), geometry)
+    return FieldStage(
+        geometry=geometry,
+        open_field=_per_neuron({t: float(v) for t, v in src.open_field}, types, dtype),
+        excitatory_offset_um=_per_neuron(dict(src.excitatory_offset_um), types, dtype),
+        inhibitory_offset_um=_per_neuron(dict(src.inhibitory_offset_um), types, dtype),
+        energy=EnergyConstants(),
+        outputs=outputs,
     )

@@ -11,6 +11,7 @@ from jaxtyping import PRNGKeyArray
 
 from ._typing import Array, Float, Int
 from .drive import Drive, DriveState
+from .fields._stage import FieldOperators, FieldStage
 from .geometry import Geometry
 from .neurons import AbstractNeuron
 from .signals import Signals
@@ -43,7 +44,7 @@ class Model(eqx.Module):
         populations: `(name, first, stop)` index range of each population.
         record: which per-neuron signals the scan stores ("spikes", "V_m",
             "source").
-        field: the field stage (laminar sources, solver, head models), or None.
+        field: the `FieldStage` (laminar sources, solver, head models), or None.
         config: the `Configuration` it was built from (None when composed by hand).
         seed: the seed `construct` drew the network with (None when by hand).
 
@@ -56,7 +57,7 @@ class Model(eqx.Module):
     geometry: Geometry
     populations: tuple[tuple[str, int, int], ...] = eqx.field(static=True)
     record: tuple[str, ...] = eqx.field(static=True, default=("spikes", "V_m", "source"))
-    field: Any = None
+    field: FieldStage | None = None
     config: Any = eqx.field(static=True, default=None)
     seed: int | None = eqx.field(static=True, default=None)
 
@@ -81,6 +82,9 @@ class Model(eqx.Module):
             raise ValueError(
                 f"`populations` must tile the neurons 0..{n} without gaps; got {self.populations}."
             )
+        if self.field is not None and self.field.open_field.shape[0] != n:
+            raise ValueError(f"`field.open_field` must have one entry per neuron ({n}); got "
+                             f"{self.field.open_field.shape[0]}.")
         for name in self.record:
             if name not in RECORDABLE:
                 raise ValueError(f"`record` entries must be among {RECORDABLE}; got {name!r}.")
@@ -108,8 +112,13 @@ class Model(eqx.Module):
         counts: Float[Array, " _neurons"],
         step: Int[Array, ""],
         dt_ms: float,
-    ) -> tuple[ModelState, dict[str, Float[Array, " neurons"]]]:
-        """Advance one step of `dt_ms`; return the new state and what to record."""
+        field_ops: FieldOperators | None = None,
+    ) -> tuple[ModelState, dict[str, Array]]:
+        """Advance one step of `dt_ms`; return the new state and what to record.
+
+        `field_ops` (from `self.field.operators`, built once per run) adds the
+        step's true CSD and dipole moment to the record.
+        """
         zeros = jnp.zeros_like(self.drive.bias)
         exc, inh = self.coupling.input_current(state.synapses, zeros)
         drive_state, external, external_syn = self.drive.step(
@@ -121,7 +130,7 @@ class Model(eqx.Module):
         synapses = self.coupling.update(state.synapses, spikes, step, dt_ms)
         bad = self.emitters.diverged(neurons) | ~jnp.all(jnp.isfinite(current))
         first = jnp.where((state.first_nonfinite < 0) & bad, step, state.first_nonfinite)
-        out: dict[str, Float[Array, " neurons"]] = {}
+        out: dict[str, Array] = {}
         if "spikes" in self.record:
             out["spikes"] = spikes
         if "V_m" in self.record:
@@ -129,9 +138,17 @@ class Model(eqx.Module):
         if "source" in self.record:
             out["exc"] = exc
             out["inh"] = inh
+        if field_ops is not None:
+            out["csd"], out["dipole"] = FieldStage.record(field_ops, exc, inh)
         new = ModelState(neurons=neurons, synapses=synapses, drive=drive_state,
                          first_nonfinite=first.astype(jnp.int32))
         return new, out
+
+    def field_operators(self) -> FieldOperators | None:
+        """The per-run CSD and dipole maps (None without a field stage)."""
+        if self.field is None:
+            return None
+        return self.field.operators(self.geometry.soma_depth_um, self.emitters.capacitance_pF)
 
     def simulate(self, sim: Simulation, *, key: PRNGKeyArray | None = None) -> Signals:
         """Run the simulation `sim` (see `jaxfne.simulation`) and return its `Signals`.

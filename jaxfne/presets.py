@@ -31,6 +31,11 @@ BALANCED_EI: dict = {
         "poisson_tau_ms": 5.0,
     },
     "v_init_mV": (-70.0, -60.0),
+    "sources": {
+        "open_field": {"E": True, "I": False},
+        "excitatory_offset_um": {"E": -250.0, "I": 0.0},
+        "inhibitory_offset_um": {"E": 50.0, "I": 0.0},
+    },
 }
 
 NETWORK_KINDS = {"balanced_ei_population": BALANCED_EI}

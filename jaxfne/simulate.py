@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import equinox as eqx
 import jax
@@ -116,20 +116,21 @@ def _bin(records: dict[str, jax.Array], every: int) -> dict[str, jax.Array]:
 
 
 @eqx.filter_jit
-def _scan(model: Model, sim: Simulation, key: PRNGKeyArray) -> tuple[dict, jax.Array]:
+def _scan(model: Model, sim: Simulation, key: PRNGKeyArray) -> tuple[dict, Any, jax.Array]:
     dt = sim.dt_ms
     every = sim.record_every
     block = every * max(1, BLOCK_STEPS // every)
     n_full, rest = divmod(sim.n_steps, block)
     k_init, k_noise = jax.random.split(key)
     state = model.init(k_init, dt)
+    field_ops = model.field_operators()
 
     def run_block(state, block_index, length):
         normals, counts = model.drive.sample(jax.random.fold_in(k_noise, block_index), block, dt)
 
         def body(state, inputs):
             i, normal, count = inputs
-            return model.step(state, normal, count, block_index * block + i, dt)
+            return model.step(state, normal, count, block_index * block + i, dt, field_ops)
 
         xs = (jnp.arange(length), normals[:length], counts[:length])
         state, records = jax.lax.scan(body, state, xs)
@@ -145,7 +146,14 @@ def _scan(model: Model, sim: Simulation, key: PRNGKeyArray) -> tuple[dict, jax.A
         state, records = run_block(state, n_full, rest)
         pieces.append(records)
     records = jax.tree.map(lambda *a: jnp.concatenate(a, axis=0), *pieces)
-    return records, state.first_nonfinite
+    field = None
+    if model.field is not None:
+        csd, dipole = records.pop("csd"), records.pop("dipole")
+        synaptic = None
+        if "exc" in records:
+            synaptic = (records["exc"] + records["inh"]) * model.emitters.capacitance_pF * 1e-3
+        field = model.field.readouts(csd, dipole, records.get("spikes"), synaptic, dt * every)
+    return records, field, state.first_nonfinite
 
 
 def run(model: Model, sim: Simulation, *, key: PRNGKeyArray | None = None) -> Signals:
@@ -156,7 +164,7 @@ def run(model: Model, sim: Simulation, *, key: PRNGKeyArray | None = None) -> Si
         key = jax.random.key(sim.seed)
     # Only the shape-determining fields are static for the jitted scan; the
     # seed enters through `key`, so a new seed does not recompile.
-    records, status = _scan(model, dataclasses.replace(sim, seed=0, throw=True), key)
+    records, field, status = _scan(model, dataclasses.replace(sim, seed=0, throw=True), key)
     if sim.throw:
         if is_concrete(status):
             step = int(status)
@@ -168,8 +176,8 @@ def run(model: Model, sim: Simulation, *, key: PRNGKeyArray | None = None) -> Si
                     f"or less) or check the parameters."
                 )
         else:
-            records, status = eqx.error_if(
-                (records, status), status >= 0,
+            records, field, status = eqx.error_if(
+                (records, field, status), status >= 0,
                 "The membrane state diverged (non-finite, or V_m below the model's "
                 "`v_floor_mV`) during the simulation; reduce `dt_ms` or check the parameters.",
             )
@@ -187,6 +195,7 @@ def run(model: Model, sim: Simulation, *, key: PRNGKeyArray | None = None) -> Si
         spikes=records.get("spikes"),
         V_m=records.get("V_m"),
         sources=sources,
+        field=field,
         dt_ms=sim.dt_ms,
         record_every=sim.record_every,
         populations=model.populations,

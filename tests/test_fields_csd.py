@@ -1,8 +1,8 @@
 """Tests of the laminar CSD estimators, disc forward models and 1-D Poisson solver.
 
 Reference vectors: `shared/reference/csd.npz` and `population_two_point.npz`
-(Elephant 1.2.1 and LFPykit 0.6.2). Every array of `csd.npz` is reproduced
-except `csd_spline_on_delta_Apm3` (spline-iCSD is not implemented).
+(Elephant 1.2.1 and LFPykit 0.6.2). Every array of `csd.npz` is reproduced,
+`csd_spline_on_delta_Apm3` (Elephant's SplineiCSD) included.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ from jaxfne.fields._csd import (
     delta_icsd_matrix,
     disc_forward_matrix,
     smooth_csd,
+    spline_icsd,
+    spline_icsd_forward_matrix,
+    spline_icsd_matrix,
     standard_csd,
     standard_csd_matrix,
     step_icsd,
@@ -89,6 +92,10 @@ def _csd_estimates(ref: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     f_step = np.asarray(disc_forward_matrix(z, z, h, radius, sigma)) * 1e-6
     delta = delta_icsd(phi_delta, z, diam, sigma)
     vaknin = standard_csd(phi_delta, h, sigma, vaknin=True)
+    # Elephant's coordinates are rescaled to the unit of diam (um here).
+    spline_z, spline = spline_icsd(
+        phi_delta, z, diam, sigma, n_points=ref["z_spline_um"].size, length_unit_um=1.0
+    )
     return {
         "F_delta_V_per_Apm3": f_delta,
         "F_step_V_per_Apm3": f_step,
@@ -103,6 +110,8 @@ def _csd_estimates(ref: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         "csd_delta_filtered_Apm3": apm3(smooth_csd(delta, 3, 1.0)),
         "csd_step_on_step_Apm3": apm3(step_icsd(phi_step, z, diam, sigma)),
         "csd_step_on_delta_Apm3": apm3(step_icsd(phi_delta, z, diam, sigma)),
+        "csd_spline_on_delta_Apm3": apm3(spline),
+        "z_spline_um": np.asarray(spline_z),
     }
 
 
@@ -120,6 +129,8 @@ CSD_KEYS = [
     "csd_delta_filtered_Apm3",
     "csd_step_on_step_Apm3",
     "csd_step_on_delta_Apm3",
+    "csd_spline_on_delta_Apm3",
+    "z_spline_um",
 ]
 
 
@@ -189,6 +200,48 @@ def test_step_icsd_inverts_thick_disc_model(first, spacing, n, radius, sigma):
     np.testing.assert_allclose(step_icsd(phi, z, 2 * radius, sigma), csd, rtol=1e-10, atol=1e-12)
     matrix = step_icsd_matrix(z, 2 * radius, sigma)
     np.testing.assert_allclose(phi @ np.asarray(matrix).T, csd, rtol=1e-10, atol=1e-12)
+
+
+def test_spline_icsd_inverts_its_forward_model_and_matrix():
+    rng = np.random.default_rng(3)
+    z = 20.0 + 50.0 * np.arange(12)
+    csd = rng.normal(size=(4, 12))
+    for unit in (1.0, 1e6, None):
+        phi = csd @ np.asarray(spline_icsd_forward_matrix(z, 600.0, 0.4, unit)).T
+        # 45 points: every 4th lies on a contact.
+        depths, est = spline_icsd(phi, z, 600.0, 0.4, n_points=45, length_unit_um=unit)
+        np.testing.assert_allclose(depths, np.linspace(z[0], z[-1], 45), rtol=1e-14)
+        np.testing.assert_allclose(np.asarray(est)[:, ::4], csd, rtol=1e-10, atol=1e-12)
+        matrix_depths, matrix = spline_icsd_matrix(z, 600.0, 0.4, 45, unit)
+        np.testing.assert_allclose(matrix_depths, depths, rtol=1e-14)
+        np.testing.assert_allclose(phi @ np.asarray(matrix).T, est, rtol=1e-10, atol=1e-12)
+
+
+def test_spline_natural_matches_scipy_spline_and_quadrature():
+    """length_unit_um=None: scipy's natural cubic spline through 0, C, 0."""
+    from scipy.integrate import quad
+    from scipy.interpolate import CubicSpline
+
+    radius, sigma, h = 120.0, 0.25, 60.0
+    z = 30.0 + h * np.arange(6)
+    values = np.array([0.7, -1.3, 2.0, 0.4, -0.5, 1.1])  # uA/mm^3 at the contacts
+    knots = np.r_[z[0] - h, z, z[-1] + h]
+    spline = CubicSpline(knots, np.r_[0.0, values, 0.0], bc_type="natural")
+
+    def potential(zj):  # mV; the segment below the last contact is left out
+        def integrand(zeta):
+            return spline(zeta) * (np.hypot(zj - zeta, radius) - abs(zj - zeta))
+
+        total = sum(quad(integrand, a, a + h, epsabs=0, epsrel=1e-13)[0] for a in knots[:-2])
+        return total / (2 * sigma) / UA_PER_MM3_PER_NA_PER_UM3
+
+    forward = np.asarray(spline_icsd_forward_matrix(z, 2 * radius, sigma, length_unit_um=None))
+    np.testing.assert_allclose(forward @ values, [potential(zj) for zj in z], rtol=1e-11)
+    np.testing.assert_allclose(
+        forward, spline_icsd_forward_matrix(z, 2 * radius, sigma, length_unit_um=h), rtol=1e-14
+    )
+    depths, est = spline_icsd((forward @ values)[None], z, 2 * radius, sigma, 31, None)
+    np.testing.assert_allclose(est[0], spline(np.asarray(depths)), rtol=1e-10, atol=1e-12)
 
 
 def test_thick_disc_matches_quadrature_and_thin_limit():
@@ -377,6 +430,23 @@ def test_gradients_icsd(estimator):
     _check_gradient(by_sigma, 0.3)
 
 
+@pytest.mark.parametrize("unit", [1.0, None])
+def test_gradients_spline_icsd(unit):
+    weights = np.random.default_rng(10).normal(size=(3, 20))
+
+    def loss(spacing=80.0, diam=500.0, sigma=0.3, length=1.0):
+        z = 40.0 + spacing * jnp.arange(8)
+        length_unit = None if unit is None else length
+        _, csd = spline_icsd(LFP, z, diam, sigma, n_points=20, length_unit_um=length_unit)
+        return jnp.sum(csd * weights)
+
+    _check_gradient(lambda s: loss(spacing=s), 80.0)
+    _check_gradient(lambda d: loss(diam=d), 500.0)
+    _check_gradient(lambda s: loss(sigma=s), 0.3)
+    if unit is not None:
+        _check_gradient(lambda u: loss(length=u), 1.0)
+
+
 def test_gradients_poisson(layered):
     csd, dz, sigma = layered
     weights = np.random.default_rng(7).normal(size=csd.shape)
@@ -409,6 +479,15 @@ def test_jit_matches_eager(layered):
     for fn in (delta_icsd, step_icsd):
         np.testing.assert_allclose(jax.jit(fn)(LFP, z, 500.0, 0.3), fn(LFP, z, 500.0, 0.3),
                                    rtol=1e-12)
+    spline_jit = jax.jit(spline_icsd, static_argnames="n_points")
+    for unit in (1.0, None):
+        for got, want in zip(spline_jit(LFP, z, 500.0, 0.3, 30, unit),
+                             spline_icsd(LFP, z, 500.0, 0.3, 30, unit)):
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        jax.jit(spline_icsd_forward_matrix)(z, 500.0, 0.3), spline_icsd_forward_matrix(z, 500.0),
+        rtol=1e-12,
+    )
     jitted = jax.jit(standard_csd, static_argnames="vaknin")
     for vaknin in (True, False):
         np.testing.assert_allclose(
@@ -459,6 +538,19 @@ UNEVEN = np.r_[Z8[:3], 360.0, Z8[4:]]
         (lambda: extracellular_current_density(LFP, 10.0, np.full(9, 0.3)),
          r"`sigma_S_per_m` must have shape \(8\)"),
         (lambda: smooth_csd(LFP, 4), r"`n_taps` must be an odd positive integer"),
+        (lambda: spline_icsd(LFP, Z8, 500.0, n_points=1), r"`n_points` must be an integer >= 2"),
+        (lambda: spline_icsd(LFP, Z8, 500.0, n_points=20.0),
+         r"`n_points` must be an integer >= 2; got 20.0"),
+        (lambda: spline_icsd_matrix(Z8, 500.0, n_points=True), r"`n_points` must be an integer"),
+        (lambda: spline_icsd(LFP, Z8, 500.0, length_unit_um=0.0),
+         r"`length_unit_um` must be finite and positive; got 0.0"),
+        (lambda: spline_icsd(LFP[:, :7], Z8, 500.0), r"`lfp_mV` must have shape \(\*, 8\)"),
+        (lambda: spline_icsd(LFP, UNEVEN, 500.0), r"`contact_depths_um` must be evenly spaced"),
+        (lambda: spline_icsd_matrix(Z8[::-1], 500.0),
+         r"`contact_depths_um` must be strictly increasing"),
+        (lambda: spline_icsd_forward_matrix(Z8, 0.0), r"`diameter_um` must be finite"),
+        (lambda: spline_icsd(LFP, Z8, 500.0, -0.3), r"`sigma_S_per_m` must be finite"),
+        (lambda: spline_icsd(LFP * np.nan, Z8, 500.0), r"`lfp_mV` must be finite"),
     ],
 )
 def test_errors(call, match):

@@ -112,7 +112,7 @@ DEFAULT_SIGMAS_S_PER_M: tuple[float, float, float, float] = (0.3, 1.5, 0.015, 0.
 DEFAULT_N_TERMS = 2000
 """Legendre degrees summed by default."""
 
-_SCALP_TOLERANCE = 1e-9  # relative round-off allowed beyond the scalp radius
+_SCALP_TOLERANCE = 1e-9  # relative round-off allowed beyond the scalp radius (float64)
 _FOUR_PI = 4.0 * math.pi
 
 _ShellValues = Real[ArrayLike, " _shells"] | Sequence[float]
@@ -142,7 +142,10 @@ def _check_inside(electrodes: Any, dipole: Any, radii: Any) -> None:
             f"{r[0]!r} um; got {describe(np.asarray(dipole))} with |r| = {rz!r} um."
         )
     dist = np.linalg.norm(np.asarray(electrodes, dtype=float), axis=1)
-    bad = np.flatnonzero(dist > r[3] * (1.0 + _SCALP_TOLERANCE))
+    dtype = np.result_type(np.asarray(electrodes), np.asarray(radii))
+    eps = float(np.finfo(dtype).eps) if np.issubdtype(dtype, np.floating) else 0.0
+    tolerance = max(_SCALP_TOLERANCE, 16.0 * eps)
+    bad = np.flatnonzero(dist > r[3] * (1.0 + tolerance))
     if bad.size:
         i = int(bad[0])
         raise ValueError(
@@ -312,8 +315,9 @@ def four_sphere_potential(
     ----------
     electrodes_um : ``[electrodes, 3]``, um
         Electrode positions, head centre at the origin. Any shell is allowed
-        (brain, CSF, skull or scalp): ``|r| <= radii_um[3]`` (up to a relative
-        round-off of 1e-9). Scalp-surface electrodes sit at ``|r| = radii_um[3]``.
+        (brain, CSF, skull or scalp): ``|r| <= radii_um[3]``, up to a relative
+        round-off of 1e-9 (16 machine epsilons in float32). Scalp-surface
+        electrodes sit at ``|r| = radii_um[3]``.
     dipole_um : ``[3]``, um
         Dipole position, strictly inside the brain: ``|r| < radii_um[0]``.
     moment_nAum : ``[time, 3]``, nA*um

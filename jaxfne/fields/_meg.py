@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -104,7 +105,14 @@ def _biot_savart_matrix(
     _check_points("sensors_um", sensors_um, "sensors")
     _check_point("dipole_um", dipole_um)
     _check_apart("sensors_um", sensors_um, dipole_um, "dipole_um")
-    d = _as_float(sensors_um) - _as_float(dipole_um)
+    return _biot_savart_core(_as_float(sensors_um), _as_float(dipole_um))
+
+
+@jax.jit
+def _biot_savart_core(
+    r: Float[Array, "sensors 3"], rq: Float[Array, " 3"]
+) -> Float[Array, "sensors 3 3"]:
+    d = r - rq
     dist = _safe_norm(d, 1e-9)
     # q x d = -[d]_x q
     return -_FT_SCALE * _cross_matrix(d) / dist[:, None, None] ** 3
@@ -181,8 +189,13 @@ def sarvas_transfer_matrix(
     _check_points("sensors_um", sensors_um, "sensors")
     _check_point("dipole_um", dipole_um)
     _check_outside(sensors_um, dipole_um)
-    r = _as_float(sensors_um)
-    rq = _as_float(dipole_um)
+    return _sarvas_core(_as_float(sensors_um), _as_float(dipole_um))
+
+
+@jax.jit
+def _sarvas_core(
+    r: Float[Array, "sensors 3"], rq: Float[Array, " 3"]
+) -> Float[Array, "sensors 3 3"]:
     rq = jnp.broadcast_to(rq, r.shape)
 
     a_vec = r - rq

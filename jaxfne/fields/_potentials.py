@@ -36,6 +36,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -159,10 +160,22 @@ def point_source_matrix(
     _check_points("sources_um", sources_um, "sources")
     _check_sigma("sigma_S_per_m", sigma_S_per_m)
     check_positive("min_distance_um", min_distance_um)
-    e = _as_float(electrodes_um)
-    s = _as_float(sources_um)
-    sigma = _as_float(sigma_S_per_m)
-    dist = _safe_norm(e[:, None, :] - s[None, :, :], min_distance_um)
+    return _point_matrix(
+        _as_float(electrodes_um),
+        _as_float(sources_um),
+        _as_float(sigma_S_per_m),
+        _as_float(min_distance_um),
+    )
+
+
+@jax.jit
+def _point_matrix(
+    e: Float[Array, "electrodes 3"],
+    s: Float[Array, "sources 3"],
+    sigma: Float[Array, ""],
+    r_min: Float[Array, ""],
+) -> Float[Array, "electrodes sources"]:
+    dist = _safe_norm(e[:, None, :] - s[None, :, :], r_min)
     return 1.0 / (_FOUR_PI * sigma * dist)
 
 
@@ -265,10 +278,26 @@ def line_source_matrix(
                 f"start = end = {describe(np.asarray(starts_um)[bad[0]])}."
             )
 
-    e = _as_float(electrodes_um)[:, None, :]
-    a = _as_float(starts_um)[None, :, :]
-    b = _as_float(ends_um)[None, :, :]
-    sigma = _as_float(sigma_S_per_m)
+    return _line_matrix(
+        _as_float(electrodes_um),
+        _as_float(starts_um),
+        _as_float(ends_um),
+        _as_float(sigma_S_per_m),
+        _as_float(min_distance_um),
+    )
+
+
+@jax.jit
+def _line_matrix(
+    e: Float[Array, "electrodes 3"],
+    a: Float[Array, "sources 3"],
+    b: Float[Array, "sources 3"],
+    sigma: Float[Array, ""],
+    r_min: Float[Array, ""],
+) -> Float[Array, "electrodes sources"]:
+    e = e[:, None, :]
+    a = a[None, :, :]
+    b = b[None, :, :]
 
     axis = b - a
     length = _safe_norm(axis, 1e-12)  # [1, sources]
@@ -278,7 +307,7 @@ def line_source_matrix(
     # start, and the perpendicular distance (from the cross product, which
     # stays accurate for electrodes far out along the axis).
     h = jnp.sum(d * unit, axis=-1)
-    rho = _safe_norm(jnp.cross(d, unit), min_distance_um)
+    rho = _safe_norm(jnp.cross(d, unit), r_min)
     r1 = jnp.sqrt(h**2 + rho**2)
     r2 = jnp.sqrt((h - length) ** 2 + rho**2)
     # ln((S + L) / (S - L)) with S = r1 + r2 > L, written with log1p so that
@@ -423,9 +452,16 @@ def infinite_dipole_matrix(
     _check_point("dipole_um", dipole_um)
     _check_sigma("sigma_S_per_m", sigma_S_per_m)
     _check_apart("electrodes_um", electrodes_um, dipole_um, "dipole_um")
-    d = _as_float(electrodes_um) - _as_float(dipole_um)
+    return _dipole_matrix(_as_float(electrodes_um), _as_float(dipole_um), _as_float(sigma_S_per_m))
+
+
+@jax.jit
+def _dipole_matrix(
+    e: Float[Array, "electrodes 3"], rp: Float[Array, " 3"], sigma: Float[Array, ""]
+) -> Float[Array, "electrodes 3"]:
+    d = e - rp
     dist = _safe_norm(d, 1e-9)
-    return d / (_FOUR_PI * _as_float(sigma_S_per_m) * dist[:, None] ** 3)
+    return d / (_FOUR_PI * sigma * dist[:, None] ** 3)
 
 
 def infinite_dipole_potential(

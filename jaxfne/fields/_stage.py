@@ -1,0 +1,246 @@
+r"""The field stage of a model: laminar sources, the solver and the head models.
+
+Sources (two-point dipoles). An open-field cell $i$ with soma depth $z_i$
+receives excitatory synaptic current $I^E_i$ at $z_i + \delta^E_i$ and
+inhibitory current $I^I_i$ at $z_i + \delta^I_i$ (positive currents
+depolarise, i.e. flow into the cell there); each returns through the soma,
+so the transmembrane currents (outward positive) are $-I^X_i$ at the
+synapse and $+I^X_i$ at the soma, and the net current of every cell is zero
+at every step. Closed-field cells add nothing.
+
+True CSD. The currents are spread linearly onto the depth bins (so the CSD
+is differentiable in the depths) and divided by the bin volume
+$\pi R^2 \Delta z$: uA/mm^3, positive = source.
+
+Dipole. $p(t) = \sum_i \sum_X I^X_i(t)\,(z_i - z^X_i)$ (nA*um) along the
+column axis (pia to white matter); its head-frame moment is
+$p(t)\,\hat{\mathbf a}$ at the column's position.
+
+Solvers. "disc": $\phi = F C$ with $F$ the exact on-axis potential of
+uniform discs of radius $R$ and thickness $\Delta z$ in an infinite medium
+(Pettersen et al. 2006); "poisson": the 1-D finite-volume solve with
+layered $\sigma$ and no-flux ends. LFP = $\phi$ at the contacts; the
+"mean_zero" gauge subtracts the mean of $\phi$ over the depth grid.
+"""
+
+from __future__ import annotations
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+
+from .._typing import Array, Float
+from ._csd import (
+    delta_icsd_matrix,
+    disc_forward_matrix,
+    standard_csd_matrix,
+    step_icsd_matrix,
+)
+from ._energy import EnergyBudget, EnergyConstants, metabolic_budget, ohmic_dissipation
+from ._geometry import FieldGeometry
+from ._head import four_sphere_transfer_matrix
+from ._laminar import extracellular_current_density, poisson_matrix
+from ._meg import sarvas_transfer_matrix
+
+__all__ = ["FIELD_MODES", "FieldOperators", "FieldSignals", "FieldStage", "interpolation_matrix"]
+
+FIELD_MODES = ("phi_e", "J_e", "CSD", "LFP", "EEG", "MEG", "EMM")
+_UA_PER_MM3 = 1e6  # 1 nA/um^3 = 1e6 uA/mm^3
+
+
+def interpolation_matrix(
+    points_um: Float[Array, " points"], depth_um: Float[Array, " depth"], dz_um: float
+) -> Float[Array, "depth points"]:
+    """Linear (cloud-in-cell) weights of each point on the bin centres; columns sum to 1.
+
+    Points outside the grid's centres go to the nearest end bin.
+    """
+    n = depth_um.shape[0]
+    u = points_um / dz_um - 0.5
+    j0 = jnp.clip(jnp.floor(u), 0, n - 2)
+    f = jnp.clip(u - j0, 0.0, 1.0)
+    j0 = j0.astype(jnp.int32)
+    return (jax.nn.one_hot(j0, n, dtype=points_um.dtype).T * (1 - f)
+            + jax.nn.one_hot(j0 + 1, n, dtype=points_um.dtype).T * f)
+
+
+class FieldOperators(eqx.Module):
+    """Per-run linear maps from synaptic currents (mV/ms) to CSD and dipole."""
+
+    csd_exc: Float[Array, "depth neurons"]
+    csd_inh: Float[Array, "depth neurons"]
+    dipole_exc: Float[Array, " neurons"]
+    dipole_inh: Float[Array, " neurons"]
+
+
+class FieldSignals(eqx.Module):
+    """Field readouts, time first; None where no probe asked for them.
+
+    Attributes:
+        geometry: the `FieldGeometry` they were computed with.
+        dipole_nAum: `[time, 3]` the column's current dipole moment (nA*um).
+        csd: `[time, depth]` true CSD on the depth grid (uA/mm^3).
+        phi_e: `[time, depth]` extracellular potential (mV).
+        J_e: `[time, depth - 1]` extracellular current density between bins
+            (uA/mm^2, positive downwards).
+        lfp_proxy: `[time, contacts]` potential at the contacts (mV).
+        csd_proxy: `[time, contacts]` CSD estimated from `lfp_proxy` (uA/mm^3).
+        eeg: `[time, electrodes]` scalp potential, four-sphere head (mV).
+        meg: `[time, sensors]` radial magnetic field, Sarvas (fT).
+        emm: metabolic budget (ATP/s and W).
+        ohmic_W: `[time]` ohmic dissipation of the field in the column (W).
+    """
+
+    geometry: FieldGeometry
+    dipole_nAum: Float[Array, "time 3"]
+    csd: Float[Array, "time depth"] | None = None
+    phi_e: Float[Array, "time depth"] | None = None
+    J_e: Float[Array, "time faces"] | None = None
+    lfp_proxy: Float[Array, "time contacts"] | None = None
+    csd_proxy: Float[Array, "time contacts"] | None = None
+    eeg: Float[Array, "time electrodes"] | None = None
+    meg: Float[Array, "time sensors"] | None = None
+    emm: EnergyBudget | None = None
+    ohmic_W: Float[Array, " time"] | None = None
+
+
+def potential_operators(
+    geometry: FieldGeometry,
+) -> tuple[Float[Array, "depth depth"], Float[Array, "contacts depth"]]:
+    """Maps from the true CSD to phi on the grid and at the contacts (gauge applied)."""
+    g = geometry
+    if g.solver == "disc":
+        sigma = g.sigma_S_per_m[0]
+        grid = disc_forward_matrix(g.depth_um, g.depth_um, g.dz_um, g.radius_um, sigma)
+        contacts = disc_forward_matrix(g.contact_depths_um, g.depth_um, g.dz_um, g.radius_um,
+                                       sigma)
+        if g.gauge == "mean_zero":
+            offset = jnp.mean(grid, axis=0, keepdims=True)
+            grid, contacts = grid - offset, contacts - offset
+        return grid, contacts
+    grid = poisson_matrix(g.dz_um, g.sigma_S_per_m)
+    interp = interpolation_matrix(g.contact_depths_um, g.depth_um, g.dz_um).T
+    return grid, interp @ grid
+
+
+def csd_estimator(geometry: FieldGeometry) -> Float[Array, "contacts contacts"]:
+    """The matrix that estimates the contacts' CSD from their LFP (`csd_method`)."""
+    g = geometry
+    sigma = jnp.mean(g.sigma_S_per_m)
+    if g.csd_method == "delta_icsd":
+        return delta_icsd_matrix(g.contact_depths_um, 2 * g.radius_um, sigma)
+    if g.csd_method == "step_icsd":
+        return step_icsd_matrix(g.contact_depths_um, 2 * g.radius_um, sigma)
+    return standard_csd_matrix(g.contact_depths_um.shape[0], g.spacing_um, sigma, True)
+
+
+def head_dipole(
+    moment_along_axis: Float[Array, " time"], geometry: FieldGeometry
+) -> Float[Array, "time 3"]:
+    """The column's dipole moment in head coordinates (nA*um)."""
+    return moment_along_axis[:, None] * geometry.column_axis[None, :]
+
+
+def eeg_from_dipole(dipole: Float[Array, "time 3"], g: FieldGeometry
+                    ) -> Float[Array, "time electrodes"]:
+    """Scalp potential (mV) of the column dipole in the four-sphere head."""
+    m = four_sphere_transfer_matrix(g.electrodes_um, g.column_position_um, g.head_radii_um,
+                                    g.head_sigmas_S_per_m)
+    return dipole @ m.T
+
+
+def meg_from_dipole(dipole: Float[Array, "time 3"], g: FieldGeometry
+                    ) -> Float[Array, "time sensors"]:
+    """Radial magnetic field (fT) of the column dipole at the sensors (Sarvas)."""
+    m = sarvas_transfer_matrix(g.sensors_um, g.column_position_um)
+    radial = g.sensors_um / jnp.linalg.norm(g.sensors_um, axis=1, keepdims=True)
+    return jnp.einsum("sij,si,tj->ts", m, radial, dipole)
+
+
+class FieldStage(eqx.Module):
+    """Two-point sources per neuron plus the field geometry and energy constants.
+
+    Attributes:
+        geometry: the `FieldGeometry`.
+        open_field: `[neurons]` 1 for open-field (dipole-forming) cells, else 0.
+        excitatory_offset_um: `[neurons]` depth of excitatory synapses
+            relative to the soma (um; negative = towards the pia).
+        inhibitory_offset_um: `[neurons]` the same for inhibitory synapses.
+        energy: constants of the metabolic budget.
+        outputs: which field readouts to compute (among `FIELD_MODES`).
+    """
+
+    geometry: FieldGeometry
+    open_field: Float[Array, " neurons"]
+    excitatory_offset_um: Float[Array, " neurons"]
+    inhibitory_offset_um: Float[Array, " neurons"]
+    energy: EnergyConstants
+    outputs: tuple[str, ...] = eqx.field(static=True, default=FIELD_MODES)
+
+    def __check_init__(self) -> None:
+        for name in self.outputs:
+            if name not in FIELD_MODES:
+                raise ValueError(f"`outputs` entries must be among {FIELD_MODES}; got {name!r}.")
+
+    def operators(
+        self, soma_depth_um: Float[Array, " neurons"], capacitance_pF: Float[Array, " neurons"]
+    ) -> FieldOperators:
+        """Build the per-run CSD and dipole maps from the current parameters."""
+        g = self.geometry
+        bottom = g.depth_um.shape[0] * g.dz_um
+        gain = capacitance_pF * 1e-3 * self.open_field  # mV/ms -> nA, closed cells 0
+        volume = jnp.pi * g.radius_um**2 * g.dz_um
+        soma = interpolation_matrix(soma_depth_um, g.depth_um, g.dz_um)
+
+        def maps(offset):
+            z = jnp.clip(soma_depth_um + offset, 0.0, bottom)
+            syn = interpolation_matrix(z, g.depth_um, g.dz_um)
+            csd = (soma - syn) * gain[None, :] * (_UA_PER_MM3 / volume)
+            return csd, gain * (soma_depth_um - z)
+
+        csd_exc, dip_exc = maps(self.excitatory_offset_um)
+        csd_inh, dip_inh = maps(self.inhibitory_offset_um)
+        return FieldOperators(csd_exc, csd_inh, dip_exc, dip_inh)
+
+    @staticmethod
+    def record(
+        ops: FieldOperators, exc: Float[Array, " neurons"], inh: Float[Array, " neurons"]
+    ) -> tuple[Float[Array, " depth"], Float[Array, ""]]:
+        """True CSD (uA/mm^3) and dipole moment along the axis (nA*um) of one step."""
+        csd = ops.csd_exc @ exc + ops.csd_inh @ inh
+        dipole = ops.dipole_exc @ exc + ops.dipole_inh @ inh
+        return csd, dipole
+
+    def readouts(
+        self,
+        csd: Float[Array, "time depth"],
+        dipole: Float[Array, " time"],
+        spikes: Float[Array, "time neurons"] | None,
+        synaptic_nA: Float[Array, "time neurons"] | None,
+        dt_ms: float,
+    ) -> FieldSignals:
+        """Everything the probes asked for, from the recorded CSD and dipole."""
+        g = self.geometry
+        want = set(self.outputs)
+        grid, at_contacts = potential_operators(g)
+        phi = csd @ grid.T if want & {"phi_e", "J_e", "EMM"} else None
+        lfp = csd @ at_contacts.T if want & {"LFP", "CSD"} else None
+        moment = head_dipole(dipole, g)
+        out = dict(geometry=g, dipole_nAum=moment)
+        if "CSD" in want:
+            out["csd"] = csd
+            out["csd_proxy"] = lfp @ csd_estimator(g).T
+        if "phi_e" in want:
+            out["phi_e"] = phi
+        if "J_e" in want:
+            out["J_e"] = extracellular_current_density(phi, g.dz_um, g.sigma_S_per_m)
+        if "LFP" in want:
+            out["lfp_proxy"] = lfp
+        if "EEG" in want:
+            out["eeg"] = eeg_from_dipole(moment, g)
+        if "MEG" in want:
+            out["meg"] = meg_from_dipole(moment, g)
+        if "EMM" in want and spikes is not None and synaptic_nA is not None:
+            out["emm"] = metabolic_budget(spikes, synaptic_nA, dt_ms, self.energy)
+            out["ohmic_W"] = ohmic_dissipation(phi, g.dz_um, g.sigma_S_per_m, g.radius_um)
+        return FieldSignals(**out)
