@@ -532,31 +532,30 @@ def _spline_moments(n: int, h: Array, radius: Array, sigma: Array) -> Array:
     r"""Potential of each Hermite basis function of each segment at each contact.
 
     Segment ``i`` (``0 .. n-1``) spans ``[z_0 + (i-1) h, z_0 + i h]``; contact
-    ``j`` sits at ``m = j - i + 1`` spacings below the segment's top, always on
-    a knot, so the kink of the kernel is never inside a segment. Returns
+    ``j`` lies ``m = j - i + 1`` spacings below the segment's top, always on a
+    knot, so the kink of the kernel is never inside a segment. Returns
     ``P[b, j, i] = 1/(2 sigma) int_0^h H_b(t/h) k(t - m h) dt`` in mV per
-    (uA/mm^3), ``k(u) = sqrt(u^2 + R^2) - |u|``. With ``|u| = R sinh(theta)``,
-    ``k d|u| = R^2 e^-theta cosh(theta) dtheta`` and the distance ``t`` from the
-    segment top is a difference of two sinh, written as a product (no
-    cancellation).
+    (uA/mm^3), ``k(u) = sqrt(u^2 + R^2) - |u|``.
+
+    The distance ``|u|`` from the contact runs over ``[l h, (l + 1) h]`` with
+    ``l = -m`` (contact above the segment) or ``l = m - 1`` (below); the two
+    cases differ by the reflection ``tau -> 1 - tau`` of the basis. With
+    ``|u| = R sinh(theta)``, ``k d|u| = R^2 e^-theta cosh(theta) dtheta`` and
+    ``|u| - l h`` is a difference of two sinh, written as a product.
     """
-    m = np.arange(2 - n, n + 1)
-    above = m <= 0  # contact above the segment (or at its top)
-    lo = jnp.asarray(np.where(above, -m, m - 1), dtype=h.dtype) * h  # |u| in [lo, lo + h]
-    th_lo = jnp.arcsinh(lo / radius)[:, None]
-    th_hi = jnp.arcsinh((lo + h) / radius)[:, None]
-    half = (th_hi - th_lo) / 2
+    lo = jnp.arange(n, dtype=h.dtype)[:, None] * h
+    th_lo = jnp.arcsinh(lo / radius)
+    half = (jnp.arcsinh((lo + h) / radius) - th_lo) / 2
     theta = th_lo + half * (1 + _GL_NODES)
-    from_top = jnp.where(
-        above[:, None],
-        2 * radius * jnp.cosh((theta + th_lo) / 2) * jnp.sinh((theta - th_lo) / 2),
-        2 * radius * jnp.cosh((th_hi + theta) / 2) * jnp.sinh((th_hi - theta) / 2),
-    )
+    beyond_lo = 2 * radius * jnp.cosh((theta + th_lo) / 2) * jnp.sinh(half * (1 + _GL_NODES) / 2)
     weight = half * _GL_WEIGHTS * radius**2 * (1 + jnp.exp(-2 * theta)) / 2
-    basis = jnp.stack(_hermite_basis(from_top / h))
-    moments = jnp.sum(basis * weight, axis=-1) / (2 * sigma) / _UA_PER_MM3_PER_NA_PER_UM3
+    basis = jnp.stack(_hermite_basis(beyond_lo / h))
+    near = jnp.sum(basis * weight, axis=-1) / (2 * sigma) / _UA_PER_MM3_PER_NA_PER_UM3
+    # Contact below the segment: tau -> 1 - tau swaps the ends, slopes change sign.
+    far = jnp.stack([near[2], -near[3], near[0], -near[1]])
+    table = jnp.concatenate([near[:, n - 2 :: -1], far], axis=1)  # m = 2 - n .. n
     j, i = np.indices((n, n))
-    return moments[:, j - i + n - 1]
+    return table[:, j - i + n - 1]
 
 
 def _spline_slopes(n: int, h: Array, end_length: Array) -> Array:
@@ -580,27 +579,36 @@ def _spline_slopes(n: int, h: Array, end_length: Array) -> Array:
     return jnp.linalg.solve(lhs, rhs)
 
 
-@functools.partial(jax.jit, static_argnames=("n_points", "natural"))
-def _spline_parts(
-    z: Array,
-    diameter: ScalarLike,
-    sigma: ScalarLike,
-    length_unit: ScalarLike,
-    n_points: int,
-    natural: bool,
-) -> tuple[Array, Array, Array]:
-    """Output depths, spline evaluation matrix (points x contacts), forward matrix."""
+def _end_length(h: Array, length_unit: ScalarLike, natural: bool) -> Array:
+    return h if natural else jnp.asarray(length_unit, dtype=h.dtype)
+
+
+@functools.partial(jax.jit, static_argnames="natural")
+def _spline_forward(
+    z: Array, diameter: ScalarLike, sigma: ScalarLike, length_unit: ScalarLike, natural: bool
+) -> Array:
+    """Forward matrix (contacts x contacts), mV per (uA/mm^3)."""
     n = z.shape[0]
     h = _uniform_spacing(z)
     radius = jnp.asarray(diameter, dtype=h.dtype) / 2
-    end_length = h if natural else jnp.asarray(length_unit, dtype=h.dtype)
-    slopes = _spline_slopes(n, h, end_length)  # (n + 2, n)
+    slopes = _spline_slopes(n, h, _end_length(h, length_unit, natural))  # (n + 2, n)
     values = np.eye(n + 2, n, k=-1)  # knot values from contact values
     p0, p1, p2, p3 = _spline_moments(n, h, radius, jnp.asarray(sigma, dtype=h.dtype))
     # Segments 0 .. n-1 (knots i, i + 1); the segment below the last contact
     # is left out of the forward model, as in Elephant.
     forward = p0 @ values[:n] + p2 @ values[1 : n + 1]
-    forward = forward + h * (p1 @ slopes[:n] + p3 @ slopes[1 : n + 1])
+    return forward + h * (p1 @ slopes[:n] + p3 @ slopes[1 : n + 1])
+
+
+@functools.partial(jax.jit, static_argnames=("n_points", "natural"))
+def _spline_evaluation(
+    z: Array, length_unit: ScalarLike, n_points: int, natural: bool
+) -> tuple[Array, Array]:
+    """Output depths and the spline's values there from the contact values."""
+    n = z.shape[0]
+    h = _uniform_spacing(z)
+    slopes = _spline_slopes(n, h, _end_length(h, length_unit, natural))
+    values = np.eye(n + 2, n, k=-1)
     # Output point k lies (n - 1) k / (n_points - 1) spacings below z_0: in
     # segment `seg` (1 .. n) at the fraction `frac` of its length.
     steps = np.arange(n_points) * (n - 1)
@@ -611,7 +619,7 @@ def _spline_parts(
         b0 * values[seg] + b2 * values[seg + 1] + h * (b1 * slopes[seg] + b3 * slopes[seg + 1])
     )
     depths = z[0] + (z[-1] - z[0]) * jnp.linspace(0.0, 1.0, n_points, dtype=h.dtype)
-    return depths, evaluate, forward
+    return depths, evaluate
 
 
 def _check_spline_args(
@@ -668,7 +676,7 @@ def spline_icsd_forward_matrix(
     """
     _check_spline_args(contact_depths_um, diameter_um, sigma_S_per_m, 2, length_unit_um)
     z, unit, natural = _spline_inputs(contact_depths_um, length_unit_um)
-    return _spline_parts(z, diameter_um, sigma_S_per_m, unit, n_points=2, natural=natural)[2]
+    return _spline_forward(z, diameter_um, sigma_S_per_m, unit, natural=natural)
 
 
 def spline_icsd_matrix(
@@ -696,9 +704,8 @@ def spline_icsd_matrix(
     """
     _check_spline_args(contact_depths_um, diameter_um, sigma_S_per_m, n_points, length_unit_um)
     z, unit, natural = _spline_inputs(contact_depths_um, length_unit_um)
-    depths, evaluate, forward = _spline_parts(
-        z, diameter_um, sigma_S_per_m, unit, n_points=int(n_points), natural=natural
-    )
+    forward = _spline_forward(z, diameter_um, sigma_S_per_m, unit, natural=natural)
+    depths, evaluate = _spline_evaluation(z, unit, n_points=int(n_points), natural=natural)
     return depths, jnp.linalg.solve(forward.T, evaluate.T).T
 
 
@@ -807,9 +814,8 @@ def spline_icsd(
     _check_spline_args(contact_depths_um, diameter_um, sigma_S_per_m, n_points, length_unit_um)
     _check_lfp(lfp_mV, int(np.shape(contact_depths_um)[0]))
     z, unit, natural = _spline_inputs(contact_depths_um, length_unit_um)
-    depths, evaluate, forward = _spline_parts(
-        z, diameter_um, sigma_S_per_m, unit, n_points=int(n_points), natural=natural
-    )
+    forward = _spline_forward(z, diameter_um, sigma_S_per_m, unit, natural=natural)
+    depths, evaluate = _spline_evaluation(z, unit, n_points=int(n_points), natural=natural)
     at_contacts = jnp.linalg.solve(forward, _as_float(lfp_mV).T)
     return depths, (evaluate @ at_contacts).T
 

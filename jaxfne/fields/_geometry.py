@@ -80,6 +80,13 @@ class FieldGeometry(eqx.Module):
         if self.contact_depths_um.shape[0] < 3:
             raise ValueError(f"A CSD needs at least 3 contacts; `contact_depths_um` has "
                              f"{self.contact_depths_um.shape[0]}.")
+        if is_concrete(self.column_position_um, self.head_radii_um):
+            r = float(np.linalg.norm(np.asarray(self.column_position_um)))
+            brain = float(np.asarray(self.head_radii_um)[0])
+            if r >= brain:
+                raise ValueError(f"`column_position_um` must lie inside the brain sphere "
+                                 f"(radius {brain:g} um) so its dipole is inside the brain; "
+                                 f"got a distance of {r:g} um from the head centre.")
         bottom = float(self.depth_um.shape[0]) * self.dz_um
         if is_concrete(self.contact_depths_um):
             c = np.asarray(self.contact_depths_um)

@@ -145,7 +145,7 @@ def point_source_matrix(
     sources_um: Real[ArrayLike, "sources _xyz"],
     sigma_S_per_m: ScalarLike = 0.3,
     *,
-    min_distance_um: float = 0.5,
+    min_distance_um: ScalarLike = 0.5,
 ) -> Float[Array, "electrodes sources"]:
     r"""Transfer matrix of point current sources, in mV per nA.
 
@@ -185,7 +185,7 @@ def point_source_potential(
     currents_nA: Real[ArrayLike, "time _sources"],
     sigma_S_per_m: ScalarLike = 0.3,
     *,
-    min_distance_um: float = 0.5,
+    min_distance_um: ScalarLike = 0.5,
 ) -> Float[Array, "time electrodes"]:
     r"""Extracellular potential of point current sources (mV).
 
@@ -213,7 +213,7 @@ def point_source_potential(
         transmembrane current (a source for the extracellular space).
     sigma_S_per_m : scalar, S/m
         Extracellular conductivity. Positive. Default 0.3 S/m (grey matter).
-    min_distance_um : float, um
+    min_distance_um : scalar, um
         Lower bound on the electrode-source distance. Positive. Default 0.5.
 
     Returns
@@ -246,7 +246,7 @@ def line_source_matrix(
     ends_um: Real[ArrayLike, "_sources _xyz"],
     sigma_S_per_m: ScalarLike = 0.3,
     *,
-    min_distance_um: float = 0.5,
+    min_distance_um: ScalarLike = 0.5,
 ) -> Float[Array, "electrodes sources"]:
     r"""Transfer matrix of uniform line sources, in mV per nA.
 
@@ -324,7 +324,7 @@ def line_source_potential(
     currents_nA: Real[ArrayLike, "time _sources"],
     sigma_S_per_m: ScalarLike = 0.3,
     *,
-    min_distance_um: float = 0.5,
+    min_distance_um: ScalarLike = 0.5,
 ) -> Float[Array, "time electrodes"]:
     r"""Extracellular potential of straight line sources (mV).
 
@@ -362,7 +362,7 @@ def line_source_potential(
         Total current of each segment at each time step; positive = outward.
     sigma_S_per_m : scalar, S/m
         Extracellular conductivity. Positive. Default 0.3 S/m.
-    min_distance_um : float, um
+    min_distance_um : scalar, um
         Lower bound on the perpendicular distance. Positive. Default 0.5.
 
     Returns
@@ -436,7 +436,7 @@ def current_dipole_moment(
 
 def infinite_dipole_matrix(
     electrodes_um: Real[ArrayLike, "electrodes _xyz"],
-    dipole_um: Real[ArrayLike, "_xyz"],
+    dipole_um: Real[ArrayLike, " _xyz"],
     sigma_S_per_m: ScalarLike = 0.3,
 ) -> Float[Array, "electrodes 3"]:
     r"""Transfer matrix of a current dipole in an infinite medium, mV per nA*um.
@@ -466,7 +466,7 @@ def _dipole_matrix(
 
 def infinite_dipole_potential(
     electrodes_um: Real[ArrayLike, "electrodes _xyz"],
-    dipole_um: Real[ArrayLike, "_xyz"],
+    dipole_um: Real[ArrayLike, " _xyz"],
     moment_nAum: Real[ArrayLike, "time _xyz"],
     sigma_S_per_m: ScalarLike = 0.3,
 ) -> Float[Array, "time electrodes"]:

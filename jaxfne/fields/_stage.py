@@ -187,13 +187,15 @@ class FieldStage(eqx.Module):
     ) -> FieldOperators:
         """Build the per-run CSD and dipole maps from the current parameters."""
         g = self.geometry
-        bottom = g.depth_um.shape[0] * g.dz_um
+        # Synapses beyond the outermost bin centres are moved onto them, so the
+        # linear spreading keeps every current's first moment exact.
+        top, bottom = g.depth_um[0], g.depth_um[-1]
         gain = capacitance_pF * 1e-3 * self.open_field  # mV/ms -> nA, closed cells 0
         volume = jnp.pi * g.radius_um**2 * g.dz_um
         soma = interpolation_matrix(soma_depth_um, g.depth_um, g.dz_um)
 
         def maps(offset):
-            z = jnp.clip(soma_depth_um + offset, 0.0, bottom)
+            z = jnp.clip(soma_depth_um + offset, top, bottom)
             syn = interpolation_matrix(z, g.depth_um, g.dz_um)
             csd = (soma - syn) * gain[None, :] * (_UA_PER_MM3 / volume)
             return csd, gain * (soma_depth_um - z)
