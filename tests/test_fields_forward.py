@@ -489,7 +489,7 @@ def test_functions_work_under_jit():
         (infinite_dipole_potential, (e, dipole, p)),
         (magnetic_field_sarvas, (sensors, dipole, p)),
         (magnetic_field_infinite, (sensors, dipole, p)),
-        (point_source_potential, (e[:, :] / 1000, src, cur)),
+        (point_source_potential, (e / 1000, src, cur)),
         (line_source_potential, (e / 1000, src, src + 10.0, cur)),
         (current_dipole_moment, (src, cur)),
     ]
