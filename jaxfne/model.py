@@ -25,12 +25,17 @@ RECORDABLE = ("spikes", "V_m", "source")
 
 
 class ModelState(eqx.Module):
-    """What the scan carries from step to step."""
+    """What the scan carries from step to step.
+
+    `first_diverged` holds, per neuron, the first step at which its state
+    diverged (-1 while it has not): element-wise bookkeeping, so the scan
+    body needs no reduction.
+    """
 
     neurons: Any
     synapses: SynapseState
     drive: DriveState
-    first_nonfinite: Int[Array, ""]
+    first_diverged: Int[Array, " neurons"]
 
 
 class Model(eqx.Module):
@@ -102,7 +107,7 @@ class Model(eqx.Module):
             neurons=self.emitters.init(k_neurons),
             synapses=self.coupling.init(self.n, dt_ms, dtype),
             drive=self.drive.init(k_drive),
-            first_nonfinite=jnp.array(-1, dtype=jnp.int32),
+            first_diverged=jnp.full((self.n,), -1, dtype=jnp.int32),
         )
 
     def step(
@@ -128,8 +133,9 @@ class Model(eqx.Module):
         current = external + exc + inh
         neurons, spikes = self.emitters.step(state.neurons, current, dt_ms)
         synapses = self.coupling.update(state.synapses, spikes, step, dt_ms)
-        bad = self.emitters.diverged(neurons) | ~jnp.all(jnp.isfinite(current))
-        first = jnp.where((state.first_nonfinite < 0) & bad, step, state.first_nonfinite)
+        # A non-finite input current makes V_m non-finite in the same step.
+        bad = self.emitters.diverged(neurons)
+        first = jnp.where((state.first_diverged < 0) & bad, step, state.first_diverged)
         out: dict[str, Array] = {}
         if "spikes" in self.record:
             out["spikes"] = spikes
@@ -141,8 +147,15 @@ class Model(eqx.Module):
         if field_ops is not None:
             out["csd"], out["dipole"] = FieldStage.record(field_ops, exc, inh)
         new = ModelState(neurons=neurons, synapses=synapses, drive=drive_state,
-                         first_nonfinite=first.astype(jnp.int32))
+                         first_diverged=first.astype(jnp.int32))
         return new, out
+
+    @staticmethod
+    def divergence_step(state: ModelState) -> Int[Array, ""]:
+        """The first step at which any neuron diverged, or -1."""
+        f = state.first_diverged
+        return jnp.where(jnp.any(f >= 0), jnp.min(jnp.where(f >= 0, f, jnp.iinfo(f.dtype).max)),
+                         -1).astype(jnp.int32)
 
     def field_operators(self) -> FieldOperators | None:
         """The per-run CSD and dipole maps (None without a field stage)."""

@@ -153,7 +153,7 @@ def _scan(model: Model, sim: Simulation, key: PRNGKeyArray) -> tuple[dict, Any, 
         if "exc" in records:
             synaptic = (records["exc"] + records["inh"]) * model.emitters.capacitance_pF * 1e-3
         field = model.field.readouts(csd, dipole, records.get("spikes"), synaptic, dt * every)
-    return records, field, state.first_nonfinite
+    return records, field, model.divergence_step(state)
 
 
 def run(model: Model, sim: Simulation, *, key: PRNGKeyArray | None = None) -> Signals:

@@ -546,8 +546,8 @@ def _spline_moments(n: int, h: Array, radius: Array, sigma: Array) -> Array:
 
     .. math::
 
-        |u| - a = 2 \sinh(d/2)\left(a \sinh(d/2) + \sqrt{a^2 + R^2}\cosh(d/2)ight),
-        \qquad e^{-	heta_a} = rac{R}{a + \sqrt{a^2 + R^2}},
+        |u| - a = 2 \sinh(d/2)\left(a \sinh(d/2) + \sqrt{a^2 + R^2}\cosh(d/2)\right),
+        \qquad e^{-\theta_a} = \frac{R}{a + \sqrt{a^2 + R^2}},
 
     sums of positive terms (no cancellation); ``D`` is a ``log1p`` for the
     same reason. The integrand is entire in ``d``; Gauss-Legendre nodes.
@@ -644,7 +644,9 @@ def _check_spline_args(
 ) -> None:
     _check_icsd_args(contact_depths_um, diameter_um, sigma_S_per_m)
     if isinstance(n_points, bool) or not isinstance(n_points, (int, np.integer)) or n_points < 2:
-        raise ValueError(f"`n_points` must be an integer >= 2; got {n_points!r}.")
+        raise ValueError(
+            f"`n_points` must be an integer >= 2 (static under jit); got {n_points!r}."
+        )
     if length_unit_um is not None:
         check_positive("length_unit_um", length_unit_um)
 

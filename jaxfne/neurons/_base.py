@@ -28,8 +28,8 @@ class AbstractNeuron(eqx.Module):
         """Number of neurons."""
         return int(self.capacitance_pF.shape[0])
 
-    def diverged(self, state: Any) -> Bool[Array, ""]:
-        """True when any V_m is non-finite or below `v_floor_mV`.
+    def diverged(self, state: Any) -> Bool[Array, " neurons"]:
+        """True for each neuron whose V_m is non-finite or below `v_floor_mV`.
 
         No neuron's membrane potential goes far below the potassium reversal
         potential (about -90 mV); a value below the floor (-150 mV by default)
@@ -38,7 +38,7 @@ class AbstractNeuron(eqx.Module):
         """
         v = state.v
         floor = getattr(self, "v_floor_mV", -150.0)
-        return ~jnp.all(jnp.isfinite(v) & (v >= floor))
+        return ~(jnp.isfinite(v) & (v >= floor))
 
     @abc.abstractmethod
     def init(self, key: PRNGKeyArray) -> Any:
