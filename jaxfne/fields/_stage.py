@@ -65,12 +65,31 @@ def interpolation_matrix(
 
 
 class FieldOperators(eqx.Module):
-    """Per-run linear maps from synaptic currents (mV/ms) to CSD and dipole."""
+    """Per-run linear maps from synaptic currents (mV/ms) to CSD and dipole.
 
-    csd_exc: Float[Array, "depth neurons"]
-    csd_inh: Float[Array, "depth neurons"]
-    dipole_exc: Float[Array, " neurons"]
-    dipole_inh: Float[Array, " neurons"]
+    Rows 0..depth-1 of each matrix give the true CSD (uA/mm^3) and the last
+    row the dipole moment along the column axis (nA*um), so one step costs
+    two matrix-vector products.
+    """
+
+    exc: Float[Array, "depth_plus_1 neurons"]
+    inh: Float[Array, "depth_plus_1 neurons"]
+
+    @property
+    def csd_exc(self) -> Float[Array, "depth neurons"]:
+        return self.exc[:-1]
+
+    @property
+    def csd_inh(self) -> Float[Array, "depth neurons"]:
+        return self.inh[:-1]
+
+    @property
+    def dipole_exc(self) -> Float[Array, " neurons"]:
+        return self.exc[-1]
+
+    @property
+    def dipole_inh(self) -> Float[Array, " neurons"]:
+        return self.inh[-1]
 
 
 class FieldSignals(eqx.Module):
@@ -198,20 +217,17 @@ class FieldStage(eqx.Module):
             z = jnp.clip(soma_depth_um + offset, top, bottom)
             syn = interpolation_matrix(z, g.depth_um, g.dz_um)
             csd = (soma - syn) * gain[None, :] * (_UA_PER_MM3 / volume)
-            return csd, gain * (soma_depth_um - z)
+            return jnp.concatenate([csd, (gain * (soma_depth_um - z))[None, :]], axis=0)
 
-        csd_exc, dip_exc = maps(self.excitatory_offset_um)
-        csd_inh, dip_inh = maps(self.inhibitory_offset_um)
-        return FieldOperators(csd_exc, csd_inh, dip_exc, dip_inh)
+        return FieldOperators(maps(self.excitatory_offset_um), maps(self.inhibitory_offset_um))
 
     @staticmethod
     def record(
         ops: FieldOperators, exc: Float[Array, " neurons"], inh: Float[Array, " neurons"]
     ) -> tuple[Float[Array, " depth"], Float[Array, ""]]:
         """True CSD (uA/mm^3) and dipole moment along the axis (nA*um) of one step."""
-        csd = ops.csd_exc @ exc + ops.csd_inh @ inh
-        dipole = ops.dipole_exc @ exc + ops.dipole_inh @ inh
-        return csd, dipole
+        y = ops.exc @ exc + ops.inh @ inh
+        return y[:-1], y[-1]
 
     def readouts(
         self,
