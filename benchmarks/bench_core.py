@@ -82,7 +82,7 @@ def case(n: int, repeats: int, fields: bool) -> dict:
         params = params_from_model(model, sparse=sparse)
         for record, label in ((True, "hand_raster_s"), (False, "hand_counts_s")):
             hand = make_run(10000, sparse=sparse, record=record)
-            fn = lambda: jax.block_until_ready(hand(params, jax.random.key(0)))
+            fn = lambda hand=hand: jax.block_until_ready(hand(params, jax.random.key(0)))
             fn()
             out[label] = _timeit(fn, repeats)
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

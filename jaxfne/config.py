@@ -432,7 +432,7 @@ class Configuration:
                 raise ValueError(f"`column_axis` must be a unit vector; got {axis} "
                                  f"(length {norm:g}).")
         spec = FieldSpec(domain, conductivity, boundary, gauge, solver, n_contacts, spacing,
-                         first, depth, dz, csd_method, position, axis)
+                         first, depth, dz, csd_method, position, axis)  # type: ignore[arg-type]
         return dataclasses.replace(self, field_spec=spec)
 
     def sources(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import equinox as eqx
 
 from ._typing import Array, Float, Int
+from .fields._stage import FieldSignals
 
 __all__ = ["Signals", "SOURCE_NAMES"]
 
@@ -39,7 +40,7 @@ class Signals(eqx.Module):
     spikes: Float[Array, "time neurons"] | None = None
     V_m: Float[Array, "time neurons"] | None = None
     sources: tuple[Float[Array, "time neurons"], ...] | None = None
-    field: eqx.Module | None = None
+    field: FieldSignals | None = None
     dt_ms: float = eqx.field(static=True, default=0.1)
     record_every: int = eqx.field(static=True, default=1)
     populations: tuple[tuple[str, int, int], ...] = eqx.field(static=True, default=())

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .fields import FieldSignals
 from .signals import Signals
 
 __all__ = ["plot_all", "plot_energy", "plot_eeg_meg", "plot_laminar", "plot_raster"]
@@ -20,6 +21,13 @@ def _mask(signals: Signals, window_ms: Window) -> np.ndarray:
     if window_ms is None:
         return np.ones(t.shape, bool)
     return (t > window_ms[0]) & (t <= window_ms[1])
+
+
+def _field(signals: Signals) -> FieldSignals:
+    if signals.field is None:
+        raise ValueError("`signals.field` is None; add field modes (LFP, CSD, EEG, ...) to a "
+                         "probe and call `.field(...)`.")
+    return signals.field
 
 
 def _plt() -> Any:
@@ -50,8 +58,9 @@ def plot_raster(signals: Signals, path: str | Path, bin_ms: float = 5.0,
         ax.scatter(t[steps], cells + a, s=2, color=colors.get(name, "k"), label=name)
         counts = spikes[: n_bins * per_bin, a:b].reshape(n_bins, per_bin, -1).sum(axis=(1, 2))
         rate = counts / ((b - a) * per_bin * signals.dt_ms * signals.record_every * 1e-3)
+        mean_rate = spikes[:, a:b].sum() / ((b - a) * (t[-1] - t[0]) * 1e-3)
         ax_rate.plot(t[per_bin - 1:n_bins * per_bin:per_bin], rate, color=colors.get(name, "k"),
-                     label=f"{name}: {spikes[:, a:b].sum() / ((b - a) * (t[-1] - t[0]) * 1e-3):.1f} Hz")
+                     label=f"{name}: {mean_rate:.1f} Hz")
     ax.set_ylabel("neuron")
     ax.legend(loc="upper right", markerscale=4)
     ax_rate.set_ylabel("rate (Hz)")
@@ -73,7 +82,7 @@ def _depth_image(ax, data, t, depths, title, units, plt):
 def plot_laminar(signals: Signals, path: str | Path, window_ms: Window = None) -> Path:
     """LFP and CSD as depth-time images: depth downwards, sinks blue, sources red."""
     plt = _plt()
-    f = signals.field
+    f = _field(signals)
     m = _mask(signals, window_ms)
     t = np.asarray(signals.time_ms)[m]
     depths = np.asarray(f.geometry.contact_depths_um)
@@ -95,7 +104,7 @@ def plot_eeg_meg(signals: Signals, path: str | Path, n_channels: int = 4,
                  window_ms: Window = None) -> Path:
     """EEG (nV) and MEG (fT) traces of the channels with the largest signals."""
     plt = _plt()
-    f = signals.field
+    f = _field(signals)
     m = _mask(signals, window_ms)
     t = np.asarray(signals.time_ms)[m]
     fig, (ax_e, ax_m) = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
@@ -119,7 +128,9 @@ def plot_eeg_meg(signals: Signals, path: str | Path, n_channels: int = 4,
 def plot_energy(signals: Signals, path: str | Path) -> Path:
     """The metabolic budget by component (ATP/s per neuron)."""
     plt = _plt()
-    e = signals.field.emm
+    e = _field(signals).emm
+    if e is None:
+        raise ValueError("`signals.field.emm` was not recorded; add the 'EMM' probe mode.")
     n = np.asarray(signals.spikes).shape[1]
     parts = {"action potentials": e.mean_action_potential_atp_per_s,
              "synaptic": e.mean_synaptic_atp_per_s, "resting": e.mean_resting_atp_per_s}

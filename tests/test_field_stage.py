@@ -222,5 +222,6 @@ def test_column_outside_the_brain_is_rejected():
 
 def test_simulating_twice_with_field_probes_does_not_change_results(field_model, field_signals):
     again = field_model.simulate(SIM)
-    assert np.array_equal(np.asarray(again.field.lfp_proxy), np.asarray(field_signals.field.lfp_proxy))
+    assert np.array_equal(np.asarray(again.field.lfp_proxy),
+                          np.asarray(field_signals.field.lfp_proxy))
     jax.block_until_ready(again.field.eeg)

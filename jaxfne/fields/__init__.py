@@ -7,9 +7,9 @@ take time as the first axis, and are differentiable and jit-able.
 from ._csd import delta_icsd as delta_icsd
 from ._csd import delta_icsd_matrix as delta_icsd_matrix
 from ._csd import disc_forward_matrix as disc_forward_matrix
-from ._csd import standard_csd as standard_csd
 from ._csd import spline_icsd as spline_icsd
 from ._csd import spline_icsd_matrix as spline_icsd_matrix
+from ._csd import standard_csd as standard_csd
 from ._csd import standard_csd_matrix as standard_csd_matrix
 from ._csd import step_icsd as step_icsd
 from ._csd import step_icsd_matrix as step_icsd_matrix

@@ -7,11 +7,11 @@ Each operator turns a signal into a physically meaningful readout with units:
 | `spk_probe` | spikes `[T, N]` | population rate in bins (Hz) |
 | `vm_probe` | V_m `[T, N]` | population-mean membrane potential (mV) |
 | `source_probe` | synaptic currents `[T, N]` (nA) | population synaptic current (nA) |
-| `lfp_proxy_probe` | LFP `[T, C]` (mV) | LFP with each contact's mean removed (uV) |
-| `csd_proxy_probe` | CSD `[T, C]` (uA/mm^3) | CSD with each contact's mean removed (nA/mm^3) |
-| `eeg_proxy_probe` | LFP `[T, C]` (mV) | scalp EEG of the column (mV), via CSD -> dipole -> four spheres |
+| `lfp_proxy_probe` | LFP `[T, C]` (mV) | LFP, each contact's mean removed (uV) |
+| `csd_proxy_probe` | CSD `[T, C]` (uA/mm^3) | CSD, each contact's mean removed (nA/mm^3) |
+| `eeg_proxy_probe` | LFP `[T, C]` (mV) | scalp EEG (mV): CSD -> dipole -> four spheres |
 | `meg_proxy_probe` | LFP `[T, C]` (mV) | radial MEG (fT), via CSD -> dipole -> Sarvas |
-| `emm_proxy_probe` | `Signals` or LFP | metabolic budget (ATP/s), or ohmic dissipation of the field (W) |
+| `emm_proxy_probe` | `Signals` or LFP | metabolic rate (ATP/s), or ohmic dissipation (W) |
 
 Operators that receive a laminar LFP need the geometry it was recorded with:
 pass `geometry=signals.field.geometry` (the default is the builder's default
@@ -28,10 +28,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._typing import Array, Float
-from ..signals import Signals
+from ._csd import step_icsd_matrix
 from ._energy import EnergyConstants, metabolic_budget, ohmic_dissipation
 from ._geometry import FieldGeometry
-from ._csd import step_icsd_matrix
 from ._stage import eeg_from_dipole, head_dipole, meg_from_dipole
 
 __all__ = [
@@ -192,10 +191,10 @@ def meg_proxy_probe(lfp_mV: Float[Array, "time contacts"], *,
                    ("time", "sensors"))
 
 
-def emm_proxy_probe(x: Signals | Float[Array, "time contacts"], *,
+def emm_proxy_probe(x: Any, *,
                     geometry: FieldGeometry | None = None, dt_ms: float = 0.1,
                     constants: EnergyConstants | None = None) -> Readout:
-    """Energy readout.
+    """Energy readout of `x` (`Signals`, or a laminar LFP `[time, contacts]` in mV).
 
     Given `Signals` (with spikes and sources recorded): the metabolic budget
     (ATP/s per time step, total over the network; Attwell & Laughlin 2001
@@ -204,6 +203,8 @@ def emm_proxy_probe(x: Signals | Float[Array, "time contacts"], *,
     potential differences between contacts; it is many orders of magnitude
     below the metabolic cost and is never reported as metabolism.
     """
+    from ..signals import Signals
+
     if isinstance(x, Signals):
         if x.spikes is None or x.sources is None:
             raise ValueError("`emm_proxy_probe` needs signals with 'spikes' and 'source' "
@@ -221,6 +222,10 @@ def emm_proxy_probe(x: Signals | Float[Array, "time contacts"], *,
                         "mean_synaptic_atp_per_s": float(budget.mean_synaptic_atp_per_s),
                         "mean_resting_atp_per_s": float(budget.mean_resting_atp_per_s)})
     g = _default(geometry)
+    x = jnp.asarray(x)
+    if x.ndim != 2 or x.shape[1] != g.contact_depths_um.shape[0]:
+        raise ValueError(f"`x` must be `Signals` or a laminar LFP of shape (time, "
+                         f"{g.contact_depths_um.shape[0]}) in mV; got shape {x.shape}.")
     sigma = jnp.full(g.contact_depths_um.shape, jnp.mean(g.sigma_S_per_m))
     power = ohmic_dissipation(x, g.spacing_um, sigma, g.radius_um)
     return Readout(power, "ohmic_dissipation", "W",

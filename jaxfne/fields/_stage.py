@@ -25,6 +25,8 @@ layered $\sigma$ and no-flux ends. LFP = $\phi$ at the contacts; the
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -244,14 +246,15 @@ class FieldStage(eqx.Module):
         phi = csd @ grid.T if want & {"phi_e", "J_e", "EMM"} else None
         lfp = csd @ at_contacts.T if want & {"LFP", "CSD"} else None
         moment = head_dipole(dipole, g)
-        out = dict(geometry=g, dipole_nAum=moment)
+        out: dict[str, Any] = dict(geometry=g, dipole_nAum=moment)
         if "CSD" in want:
             out["csd"] = csd
-            out["csd_proxy"] = lfp @ csd_estimator(g).T
+            out["csd_proxy"] = cast(Array, lfp) @ csd_estimator(g).T
         if "phi_e" in want:
             out["phi_e"] = phi
         if "J_e" in want:
-            out["J_e"] = extracellular_current_density(phi, g.dz_um, g.sigma_S_per_m)
+            out["J_e"] = extracellular_current_density(cast(Array, phi), g.dz_um,
+                                                       g.sigma_S_per_m)
         if "LFP" in want:
             out["lfp_proxy"] = lfp
         if "EEG" in want:
@@ -260,5 +263,6 @@ class FieldStage(eqx.Module):
             out["meg"] = meg_from_dipole(moment, g)
         if "EMM" in want and spikes is not None and synaptic_nA is not None:
             out["emm"] = metabolic_budget(spikes, synaptic_nA, dt_ms, self.energy)
-            out["ohmic_W"] = ohmic_dissipation(phi, g.dz_um, g.sigma_S_per_m, g.radius_um)
+            out["ohmic_W"] = ohmic_dissipation(cast(Array, phi), g.dz_um, g.sigma_S_per_m,
+                                               g.radius_um)
         return FieldSignals(**out)
