@@ -132,7 +132,8 @@ class Model(eqx.Module):
         exc = exc + external_syn
         current = external + exc + inh
         neurons, spikes = self.emitters.step(state.neurons, current, dt_ms)
-        synapses = self.coupling.update(state.synapses, spikes, step, dt_ms)
+        synapses = self.coupling.update(
+            state.synapses, self.emitters.to_synapses(spikes), step, dt_ms)
         # A non-finite input current makes V_m non-finite in the same step.
         bad = self.emitters.diverged(neurons)
         first = jnp.where((state.first_diverged < 0) & bad, step, state.first_diverged)

@@ -7,3 +7,4 @@ from .izhikevich import IzhikevichState as IzhikevichState
 from .lif import LIF as LIF
 from .lif import LIF_PRESETS as LIF_PRESETS
 from .lif import LIFState as LIFState
+from ._spike import Surrogate as Surrogate

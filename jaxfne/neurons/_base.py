@@ -40,6 +40,12 @@ class AbstractNeuron(eqx.Module):
         floor = getattr(self, "v_floor_mV", -150.0)
         return ~(jnp.isfinite(v) & (v >= floor))
 
+    def to_synapses(self, spike: Float[Array, " neurons"]) -> Float[Array, " neurons"]:
+        """The spikes as the synapses receive them (gradient treatment of the
+        neuron's `surrogate`, if it has one; unchanged otherwise)."""
+        surrogate = getattr(self, "surrogate", None)
+        return spike if surrogate is None else surrogate.for_synapses(spike)
+
     @abc.abstractmethod
     def init(self, key: PRNGKeyArray) -> Any:
         """Draw an initial state (a small pytree whose field `v` is V_m in mV)."""

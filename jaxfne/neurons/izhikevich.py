@@ -10,7 +10,7 @@ from jaxtyping import PRNGKeyArray
 from .._errors import check_finite, check_positive
 from .._typing import Array, Float
 from ._base import AbstractNeuron
-from ._spike import heaviside_spike
+from ._spike import Surrogate
 
 __all__ = ["IZHIKEVICH_PRESETS", "Izhikevich", "IzhikevichState"]
 
@@ -47,7 +47,9 @@ class Izhikevich(AbstractNeuron):
     quadratic term makes the membrane state diverge, which `simulate` reports).
 
     Every parameter is a per-neuron array, so heterogeneous populations and
-    gradients with respect to any of them are possible.
+    gradients with respect to any of them are possible. `surrogate` sets how
+    gradients pass the threshold and the reset (it never changes the forward
+    simulation; see `jaxfne.neurons.Surrogate`).
 
     **Reference:** E. M. Izhikevich, "Simple model of spiking neurons",
     IEEE Trans. Neural Netw. 14(6):1569-1572, 2003.
@@ -61,6 +63,7 @@ class Izhikevich(AbstractNeuron):
     v_peak_mV: Float[Array, " neurons"]
     v_init_mV: tuple[float, float] = eqx.field(static=True, default=(-70.0, -60.0))
     v_floor_mV: float = eqx.field(static=True, default=-150.0)
+    surrogate: Surrogate = Surrogate()
 
     def __check_init__(self) -> None:
         n = self.a.shape
@@ -85,10 +88,15 @@ class Izhikevich(AbstractNeuron):
     def step(
         self, state: IzhikevichState, current: Float[Array, " neurons"], dt_ms: float
     ) -> tuple[IzhikevichState, Float[Array, " neurons"]]:
+        sg = self.surrogate
         v, u = state.v, state.u
-        v_new = v + dt_ms * (0.04 * v * v + 5.0 * v + 140.0 - u + current)
+        upswing = sg.nonlinearity(0.04 * v * v + 5.0 * v)
+        v_new = v + dt_ms * (upswing + 140.0 - u + current)
         u_new = u + dt_ms * self.a * (self.b * v - u)
-        spike = heaviside_spike(v_new, self.v_peak_mV)
+        spike = sg.spike(v_new, self.v_peak_mV)
+        reset = sg.for_reset(spike)
         v_next = jnp.where(spike > 0, self.c, v_new)
-        u_next = u_new + spike * self.d
+        if not sg.local:  # d(reset)/dv; the added term is exactly zero in value
+            v_next = v_next + (reset - jax.lax.stop_gradient(reset)) * (self.c - v_new)
+        u_next = u_new + reset * self.d
         return IzhikevichState(v=v_next, u=u_next), spike

@@ -10,7 +10,7 @@ from jaxtyping import PRNGKeyArray
 from .._errors import check_finite, check_positive
 from .._typing import Array, Float
 from ._base import AbstractNeuron
-from ._spike import heaviside_spike
+from ._spike import Surrogate
 
 __all__ = ["LIF_PRESETS", "LIF", "LIFState"]
 
@@ -51,6 +51,7 @@ class LIF(AbstractNeuron):
     capacitance_pF: Float[Array, " neurons"]
     v_init_mV: tuple[float, float] = eqx.field(static=True, default=(-65.0, -55.0))
     v_floor_mV: float = eqx.field(static=True, default=-150.0)
+    surrogate: Surrogate = Surrogate()
 
     def __check_init__(self) -> None:
         n = self.tau_m_ms.shape
@@ -81,8 +82,12 @@ class LIF(AbstractNeuron):
         v_free = v_inf + (state.v - v_inf) * decay
         refractory = state.refractory_left_ms > 0
         v_new = jnp.where(refractory, self.v_reset_mV, v_free)
-        spike = heaviside_spike(v_new, self.v_threshold_mV)
+        sg = self.surrogate
+        spike = sg.spike(v_new, self.v_threshold_mV)
+        reset = sg.for_reset(spike)
         v_next = jnp.where(spike > 0, self.v_reset_mV, v_new)
+        if not sg.local:  # d(reset)/dv; the added term is exactly zero in value
+            v_next = v_next + (reset - jax.lax.stop_gradient(reset)) * (self.v_reset_mV - v_new)
         left = jnp.where(
             spike > 0, self.refractory_ms, jnp.maximum(state.refractory_left_ms - dt_ms, 0.0)
         )
