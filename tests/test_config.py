@@ -123,5 +123,5 @@ def test_construct_needs_every_part():
 
 
 def test_indegree_larger_than_population_is_an_error():
-    with pytest.raises(ValueError, match=r"`indegree\['E'\]` = 15 needs at least 16 neurons"):
-        jtfne.construct(ei_config(n=12))
+    with pytest.raises(ValueError, match=r"`indegree\['E'\]` = 46 needs at least 47 neurons"):
+        jtfne.construct(ei_config(n=40))

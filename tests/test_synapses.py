@@ -101,7 +101,7 @@ def test_builder_networks_obey_dales_law_and_indegree(ei_model):
     assert wi_ is not None
     assert np.all(we >= 0) and np.all(wi <= 0)
     assert np.all(we[:, 75:] == 0) and np.all(wi[:, :75] == 0)
-    assert np.all((we != 0).sum(axis=1) == 15) and np.all((wi != 0).sum(axis=1) == 5)
+    assert np.all((we != 0).sum(axis=1) == 46) and np.all((wi != 0).sum(axis=1) == 18)
     assert np.all(np.diag(we) == 0) and np.all(np.diag(wi) == 0)
 
 
