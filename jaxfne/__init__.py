@@ -14,6 +14,10 @@ from .config import configuration as configuration
 from .construct import construct as construct
 from .drive import Drive as Drive
 from .drive import PoissonInput as PoissonInput
+from .fit import FitHistory as FitHistory
+from .fit import fit as fit
+from .fit import parameters as parameters
+from .fit import with_parameters as with_parameters
 from .geometry import Geometry as Geometry
 from .io import bundle as bundle
 from .io import save as save
@@ -21,6 +25,7 @@ from .model import Model as Model
 from .neurons import LIF as LIF
 from .neurons import AbstractNeuron as AbstractNeuron
 from .neurons import Izhikevich as Izhikevich
+from .neurons import Surrogate as Surrogate
 from .signals import Signals as Signals
 from .simulate import DivergenceError as DivergenceError
 from .simulate import Simulation as Simulation

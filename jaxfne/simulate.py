@@ -42,6 +42,10 @@ class Simulation:
             other signals sampled at its end).
         throw: raise `DivergenceError` when the state diverges (default);
             with False the step is only reported in `Signals.status`.
+        checkpoint: when differentiated, keep only the state at block
+            boundaries (every 50 steps) and recompute each block in the
+            backward pass (`jax.checkpoint`): memory grows with the number of
+            blocks, not of steps. It changes nothing without `jax.grad`.
     """
 
     duration_ms: float
@@ -49,6 +53,7 @@ class Simulation:
     seed: int = 0
     record_every: int = 1
     throw: bool = True
+    checkpoint: bool = True
 
     @property
     def n_steps(self) -> int:
@@ -80,6 +85,7 @@ def simulation(
     *,
     record_every: int = 1,
     throw: bool = True,
+    checkpoint: bool = True,
 ) -> Simulation:
     """Make a validated `Simulation`.
 
@@ -101,7 +107,7 @@ def simulation(
         raise ValueError(
             f"`record_every` must divide the number of steps ({round(steps)}); got {record_every}."
         )
-    return Simulation(duration_ms, dt_ms, seed, record_every, bool(throw))
+    return Simulation(duration_ms, dt_ms, seed, record_every, bool(throw), bool(checkpoint))
 
 
 def _bin(records: dict[str, jax.Array], every: int) -> dict[str, jax.Array]:
@@ -136,11 +142,12 @@ def _scan(model: Model, sim: Simulation, key: PRNGKeyArray) -> tuple[dict, Any, 
         state, records = jax.lax.scan(body, state, xs)
         return state, _bin(records, every)
 
+    full_block = lambda s, b: run_block(s, b, block)
+    if sim.checkpoint:
+        full_block = jax.checkpoint(full_block)
     pieces = []
     if n_full:
-        state, records = jax.lax.scan(
-            lambda s, b: run_block(s, b, block), state, jnp.arange(n_full)
-        )
+        state, records = jax.lax.scan(full_block, state, jnp.arange(n_full))
         pieces.append(jax.tree.map(lambda a: a.reshape((-1,) + a.shape[2:]), records))
     if rest:
         state, records = run_block(state, n_full, rest)

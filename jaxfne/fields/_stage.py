@@ -131,7 +131,8 @@ def potential_operators(
     """Maps from the true CSD to phi on the grid and at the contacts (gauge applied)."""
     g = geometry
     if g.solver == "disc":
-        sigma = g.sigma_S_per_m[0]
+        # The disc model is for a homogeneous medium: it uses the mean conductivity.
+        sigma = jnp.mean(g.sigma_S_per_m)
         grid = disc_forward_matrix(g.depth_um, g.depth_um, g.dz_um, g.radius_um, sigma)
         contacts = disc_forward_matrix(g.contact_depths_um, g.depth_um, g.dz_um, g.radius_um,
                                        sigma)
