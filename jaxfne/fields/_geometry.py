@@ -125,18 +125,20 @@ class FieldGeometry(eqx.Module):
         else:
             sigma = np.full(z.shape, float(conductivity))  # type: ignore[arg-type]
         names, electrodes = eeg_10_20_positions(DEFAULT_RADII_UM[-1])
+        dtype = jnp.result_type(float)  # float64 with x64 on, else float32; never weak
+        asarray = lambda x: jnp.asarray(x, dtype=dtype)  # noqa: E731
         return cls(
-            depth_um=jnp.asarray(z),
-            contact_depths_um=jnp.asarray(first_contact_um
+            depth_um=asarray(z),
+            contact_depths_um=asarray(first_contact_um
                                           + contact_spacing_um * np.arange(n_contacts)),
-            radius_um=jnp.asarray(float(radius_um)),
-            sigma_S_per_m=jnp.asarray(sigma),
-            column_position_um=jnp.asarray(column_position_um or DEFAULT_COLUMN_POSITION_UM),
-            column_axis=jnp.asarray(column_axis or DEFAULT_COLUMN_AXIS),
-            head_radii_um=jnp.asarray(DEFAULT_RADII_UM),
-            head_sigmas_S_per_m=jnp.asarray(DEFAULT_SIGMAS_S_PER_M),
-            electrodes_um=jnp.asarray(electrodes),
-            sensors_um=jnp.asarray(meg_helmet_positions(MEG_HELMET_RADIUS_UM)),
+            radius_um=asarray(float(radius_um)),
+            sigma_S_per_m=asarray(sigma),
+            column_position_um=asarray(column_position_um or DEFAULT_COLUMN_POSITION_UM),
+            column_axis=asarray(column_axis or DEFAULT_COLUMN_AXIS),
+            head_radii_um=asarray(DEFAULT_RADII_UM),
+            head_sigmas_S_per_m=asarray(DEFAULT_SIGMAS_S_PER_M),
+            electrodes_um=asarray(electrodes),
+            sensors_um=asarray(meg_helmet_positions(MEG_HELMET_RADIUS_UM)),
             dz_um=float(dz_um), solver=solver, gauge=gauge, csd_method=csd_method,
             electrode_names=names,
         )

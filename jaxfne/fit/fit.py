@@ -125,6 +125,7 @@ def fit(
         raw = {}
         for p in paths:
             v = jnp.asarray(values[p])
+            v = v.astype(v.dtype)  # a strong dtype, so the step's input types never change
             if p in bounds:
                 low, high = bounds[p]
                 frac = jnp.clip((v - low) / (high - low), 1e-6, 1 - 1e-6)
@@ -157,7 +158,8 @@ def fit(
 
         value, grads = jax.value_and_grad(objective)(raw)
         updates, opt_state = optimizer.update(grads, opt_state, raw)
-        return optax.apply_updates(raw, updates), opt_state, value, optax.global_norm(grads)
+        norm = jnp.sqrt(sum(jnp.sum(g**2) for g in jax.tree.leaves(grads)))
+        return optax.apply_updates(raw, updates), opt_state, value, norm
 
     losses, norms, walls = [], [], []
     values = {p: [np.asarray(named[p])] for p in paths}
