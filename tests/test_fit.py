@@ -152,3 +152,8 @@ def test_rates_objective_matches_analysis(ei_model):
     ref = jtfne.analysis.population_rates_hz(s, 50.0)
     for k in ref:
         assert abs(float(r[k]) - ref[k]) < 1e-9 * max(1.0, ref[k])
+
+
+def test_circuit_recovery_from_the_lfp_spectrum_within_15_percent():
+    errors = load("fit_fields").main(["--out", "/tmp/jaxfne_test_fit_fields", "--starts", "1"])
+    assert max(errors.values()) < 0.15

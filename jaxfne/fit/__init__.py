@@ -10,5 +10,6 @@ from .objectives import population_rates_hz as population_rates_hz
 from .objectives import power_spectrum as power_spectrum
 from .objectives import profile_mse as profile_mse
 from .objectives import rate_mse_hz2 as rate_mse_hz2
+from .objectives import spectrum_log_distance as spectrum_log_distance
 from .objectives import trial_mean as trial_mean
 from .objectives import weighted_sum as weighted_sum

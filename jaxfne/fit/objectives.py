@@ -17,7 +17,7 @@ from .._typing import Array, Float
 
 __all__ = [
     "log_psd_distance", "population_rates_hz", "power_spectrum", "profile_mse",
-    "rate_mse_hz2", "trial_mean", "weighted_sum",
+    "rate_mse_hz2", "spectrum_log_distance", "trial_mean", "weighted_sum",
 ]
 
 
@@ -60,6 +60,15 @@ def log_psd_distance(x: Float[Array, "time *channels"], target_psd: Float[Array,
                      floor: float = 1e-30) -> Float[Array, ""]:
     """Mean squared difference of log10 PSDs of `x` and `target_psd` within `band_hz`."""
     freqs, psd = power_spectrum(x, dt_ms)
+    return spectrum_log_distance(freqs, psd, target_psd, band_hz, floor)
+
+
+def spectrum_log_distance(freqs: Float[Array, " freqs"], psd: Float[Array, "freqs *c"],
+                          target_psd: Float[Array, "freqs *c"],
+                          band_hz: tuple[float, float] = (1.0, 100.0),
+                          floor: float = 1e-30) -> Float[Array, ""]:
+    """Mean squared difference (decades^2) of log10 `psd` and `target_psd` within `band_hz`
+    (for spectra computed elsewhere, e.g. averaged over trials)."""
     mask = (freqs >= band_hz[0]) & (freqs <= band_hz[1])
     diff = jnp.log10(psd + floor) - jnp.log10(target_psd + floor)
     mask = mask.reshape((-1,) + (1,) * (diff.ndim - 1))
