@@ -36,6 +36,7 @@ test: lint typecheck pytest
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_core.py
+	$(BIN)/python benchmarks/bench_grad.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
