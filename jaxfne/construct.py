@@ -35,6 +35,9 @@ __all__ = ["DENSE_MAX_NEURONS", "construct"]
 #: Networks up to this size use a dense weight matrix; larger ones a sparse
 #: per-target edge list (same connections, no N-by-N matrix).
 DENSE_MAX_NEURONS = 2000
+#: Networks up to this size map synaptic currents to the field after the scan
+#: (one large matrix product); larger ones inside it (memory per depth bin).
+PROJECT_AFTER_SCAN_MAX_NEURONS = 1000
 
 _MODE_TO_RECORD = {"spikes": ("spikes",), "V_m": ("V_m",), "source": ("source",),
                    "EMM": ("spikes", "source")}
@@ -191,4 +194,5 @@ def _field(cfg: Configuration, types: np.ndarray, dtype) -> FieldStage | None:
         inhibitory_offset_um=_per_neuron(dict(src.inhibitory_offset_um), types, dtype),
         energy=EnergyConstants(),
         outputs=outputs,
+        project_after_scan=types.size <= PROJECT_AFTER_SCAN_MAX_NEURONS,
     )

@@ -142,10 +142,11 @@ class Model(eqx.Module):
             out["spikes"] = spikes
         if "V_m" in self.record:
             out["V_m"] = neurons.v
-        if "source" in self.record:
+        after = self.field is not None and self.field.project_after_scan
+        if "source" in self.record or (field_ops is not None and after):
             out["exc"] = exc
             out["inh"] = inh
-        if field_ops is not None:
+        if field_ops is not None and not after:
             out["csd"], out["dipole"] = FieldStage.record(field_ops, exc, inh)
         new = ModelState(neurons=neurons, synapses=synapses, drive=drive_state,
                          first_diverged=first.astype(jnp.int32))

@@ -155,11 +155,19 @@ def _scan(model: Model, sim: Simulation, key: PRNGKeyArray) -> tuple[dict, Any, 
     records = jax.tree.map(lambda *a: jnp.concatenate(a, axis=0), *pieces)
     field = None
     if model.field is not None:
-        csd, dipole = records.pop("csd"), records.pop("dipole")
+        if model.field.project_after_scan:
+            # One matrix product over the whole run instead of one per step.
+            y = records["exc"] @ field_ops.exc.T + records["inh"] @ field_ops.inh.T
+            csd, dipole = y[:, :-1], y[:, -1]
+        else:
+            csd, dipole = records.pop("csd"), records.pop("dipole")
         synaptic = None
         if "exc" in records:
             synaptic = (records["exc"] + records["inh"]) * model.emitters.capacitance_pF * 1e-3
         field = model.field.readouts(csd, dipole, records.get("spikes"), synaptic, dt * every)
+        if "source" not in model.record:
+            records.pop("exc", None)
+            records.pop("inh", None)
     return records, field, model.divergence_step(state)
 
 

@@ -1,3 +1,4 @@
+import dataclasses
 import json
 
 import equinox as eqx
@@ -231,3 +232,14 @@ def test_simulating_twice_with_field_probes_does_not_change_results(field_model,
     assert np.array_equal(np.asarray(again.field.lfp_proxy),
                           np.asarray(field_signals.field.lfp_proxy))
     jax.block_until_ready(again.field.eeg)
+
+
+def test_projecting_inside_or_after_the_scan_gives_the_same_fields(field_model):
+    assert field_model.field.project_after_scan
+    stage = dataclasses.replace(field_model.field, project_after_scan=False)
+    inside = eqx.tree_at(lambda m: m.field, field_model, stage)
+    sim = jtfne.simulation(30.0, 0.1, seed=5)
+    a, b = field_model.simulate(sim).field, inside.simulate(sim).field
+    for name in ("csd", "lfp_proxy", "eeg", "meg", "dipole_nAum", "phi_e"):
+        x, y = np.asarray(getattr(a, name)), np.asarray(getattr(b, name))
+        np.testing.assert_allclose(x, y, rtol=1e-9, atol=1e-12 * np.abs(y).max())

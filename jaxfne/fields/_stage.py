@@ -167,7 +167,7 @@ def eeg_from_dipole(dipole: Float[Array, "time 3"], g: FieldGeometry
                     ) -> Float[Array, "time electrodes"]:
     """Scalp potential (mV) of the column dipole in the four-sphere head."""
     m = four_sphere_transfer_matrix(g.electrodes_um, g.column_position_um, g.head_radii_um,
-                                    g.head_sigmas_S_per_m)
+                                    g.head_sigmas_S_per_m, n_terms=g.eeg_terms)
     return dipole @ m.T
 
 
@@ -176,7 +176,7 @@ def meg_from_dipole(dipole: Float[Array, "time 3"], g: FieldGeometry
     """Radial magnetic field (fT) of the column dipole at the sensors (Sarvas)."""
     m = sarvas_transfer_matrix(g.sensors_um, g.column_position_um)
     radial = g.sensors_um / jnp.linalg.norm(g.sensors_um, axis=1, keepdims=True)
-    return jnp.einsum("sij,si,tj->ts", m, radial, dipole)
+    return dipole @ jnp.einsum("sij,si->sj", m, radial).T
 
 
 class FieldStage(eqx.Module):
@@ -190,6 +190,11 @@ class FieldStage(eqx.Module):
         inhibitory_offset_um: `[neurons]` the same for inhibitory synapses.
         energy: constants of the metabolic budget.
         outputs: which field readouts to compute (among `FIELD_MODES`).
+        project_after_scan: record each neuron's synaptic currents and map
+            them to CSD and dipole with one matrix product after the scan
+            (fast for small networks), instead of one small product per step
+            inside it (memory grows with depth bins, not neurons: for large
+            networks). Both give the same signals.
     """
 
     geometry: FieldGeometry
@@ -198,6 +203,7 @@ class FieldStage(eqx.Module):
     inhibitory_offset_um: Float[Array, " neurons"]
     energy: EnergyConstants
     outputs: tuple[str, ...] = eqx.field(static=True, default=FIELD_MODES)
+    project_after_scan: bool = eqx.field(static=True, default=True)
 
     def __check_init__(self) -> None:
         for name in self.outputs:
