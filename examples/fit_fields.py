@@ -64,7 +64,7 @@ def build_base() -> jtfne.Model:
 def main(argv=None) -> dict[str, float]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("out/fit_fields"))
-    parser.add_argument("--steps", type=int, default=60)
+    parser.add_argument("--steps", type=int, default=90)
     parser.add_argument("--starts", type=int, default=len(STARTS))
     args = parser.parse_args(argv)
     base = build_base()
@@ -80,7 +80,9 @@ def main(argv=None) -> dict[str, float]:
     for k, (fe, ft) in enumerate(STARTS[: args.starts]):
         start = Knobs(one(fe * TRUE["e_scale"]), one(ft * TRUE["tau_e_ms"]), base)
         initial = {"e_scale": fe * TRUE["e_scale"], "tau_e_ms": ft * TRUE["tau_e_ms"]}
-        fitted, history = jtfne.fit(start, loss, optax.adam(0.04),
+        schedule = optax.exponential_decay(0.05, transition_steps=args.steps // 3,
+                                           decay_rate=0.3)
+        fitted, history = jtfne.fit(start, loss, optax.adam(schedule),
                                     trainable=["e_scale", "tau_e_ms"], steps=args.steps,
                                     positive=["e_scale", "tau_e_ms"])
         recovered = {"e_scale": fitted.e_scale, "tau_e_ms": fitted.tau_e_ms}

@@ -155,7 +155,7 @@ def _scan(model: Model, sim: Simulation, key: PRNGKeyArray) -> tuple[dict, Any, 
     records = jax.tree.map(lambda *a: jnp.concatenate(a, axis=0), *pieces)
     field = None
     if model.field is not None:
-        if model.field.project_after_scan:
+        if field_ops is not None and model.field.project_after_scan:
             # One matrix product over the whole run instead of one per step.
             y = records["exc"] @ field_ops.exc.T + records["inh"] @ field_ops.inh.T
             csd, dipole = y[:, :-1], y[:, -1]

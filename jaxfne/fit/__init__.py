@@ -2,9 +2,6 @@
 
 from .fit import FitHistory as FitHistory
 from .fit import fit as fit
-from .parameters import parameter_paths as parameter_paths
-from .parameters import parameters as parameters
-from .parameters import with_parameters as with_parameters
 from .objectives import log_psd_distance as log_psd_distance
 from .objectives import population_rates_hz as population_rates_hz
 from .objectives import power_spectrum as power_spectrum
@@ -13,3 +10,6 @@ from .objectives import rate_mse_hz2 as rate_mse_hz2
 from .objectives import spectrum_log_distance as spectrum_log_distance
 from .objectives import trial_mean as trial_mean
 from .objectives import weighted_sum as weighted_sum
+from .parameters import parameter_paths as parameter_paths
+from .parameters import parameters as parameters
+from .parameters import with_parameters as with_parameters

@@ -38,8 +38,8 @@ def rate_mse_hz2(rates_hz: Mapping[str, Float[Array, ""]],
     return jnp.mean(jnp.stack(diffs))
 
 
-def power_spectrum(x: Float[Array, "time *channels"], dt_ms: float
-                   ) -> tuple[Float[Array, " freqs"], Float[Array, "freqs *channels"]]:
+def power_spectrum(x: Float[Array, " time *channels"], dt_ms: float
+                   ) -> tuple[Float[Array, " freqs"], Float[Array, " freqs *channels"]]:
     """One-sided power spectral density (units^2/Hz) of `x` with a Hann window.
 
     The mean over time is removed first. Returns the frequencies (Hz) and
@@ -55,7 +55,7 @@ def power_spectrum(x: Float[Array, "time *channels"], dt_ms: float
     return jnp.fft.rfftfreq(n, 1.0 / fs), psd
 
 
-def log_psd_distance(x: Float[Array, "time *channels"], target_psd: Float[Array, "freqs *c"],
+def log_psd_distance(x: Float[Array, " time *channels"], target_psd: Float[Array, " freqs *c"],
                      dt_ms: float, band_hz: tuple[float, float] = (1.0, 100.0),
                      floor: float = 1e-30) -> Float[Array, ""]:
     """Mean squared difference of log10 PSDs of `x` and `target_psd` within `band_hz`."""
@@ -63,8 +63,8 @@ def log_psd_distance(x: Float[Array, "time *channels"], target_psd: Float[Array,
     return spectrum_log_distance(freqs, psd, target_psd, band_hz, floor)
 
 
-def spectrum_log_distance(freqs: Float[Array, " freqs"], psd: Float[Array, "freqs *c"],
-                          target_psd: Float[Array, "freqs *c"],
+def spectrum_log_distance(freqs: Float[Array, " freqs"], psd: Float[Array, " freqs *c"],
+                          target_psd: Float[Array, " freqs *c"],
                           band_hz: tuple[float, float] = (1.0, 100.0),
                           floor: float = 1e-30) -> Float[Array, ""]:
     """Mean squared difference (decades^2) of log10 `psd` and `target_psd` within `band_hz`
