@@ -33,3 +33,13 @@ def test_custom_network_example_runs_and_its_pathways_matter():
     sim = jtfne.simulation(300.0, 0.1, seed=1)
     p_rate = lambda m: float(np.asarray(m.simulate(sim).spikes)[:, :80].mean())
     assert p_rate(free) > p_rate(model)
+
+
+def test_published_tutorial_runs_as_written():
+    """The tutorial's code (core and field parts), exactly as published."""
+    example = load("network_100_ei")
+    cfg, model, signals, readouts = example.tutorial()
+    assert signals.spikes.shape == (1000, 100)
+    assert signals.field.lfp_proxy.shape == (1000, 16)
+    units = [r.units for r in readouts]
+    assert units == ["Hz", "mV", "nA", "uV", "nA/mm^3", "mV", "fT", "W"]
