@@ -8,6 +8,7 @@ so checked functions stay transformable.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable
 from typing import Any
 
@@ -67,3 +68,12 @@ def check_shape(name: str, value: Any, shape: tuple[int | None, ...]) -> None:
     if len(got) != len(shape) or any(s is not None and s != g for s, g in zip(shape, got)):
         want = "(" + ", ".join("*" if s is None else str(s) for s in shape) + ")"
         raise ValueError(f"`{name}` must have shape {want}; got shape {got}.")
+
+
+def as_integer(name: str, value: Any, *, minimum: int) -> int:
+    """`value` as an int, or an error if it is not an integer of at least `minimum`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"`{name}` must be an integer; got {value!r}.")
+    if int(value) < minimum:
+        raise ValueError(f"`{name}` must be at least {minimum}; got {value!r}.")
+    return int(value)

@@ -25,7 +25,7 @@ import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._errors import check_choice
+from ._errors import as_integer, check_choice
 from .drive import NOISE_KINDS
 from .presets import EMITTER_PRESETS, NETWORK_KINDS
 
@@ -57,14 +57,6 @@ def _number(name: str, value: Any, *, positive: bool = False, allow_zero: bool =
         what = "non-negative" if allow_zero else "positive"
         raise ValueError(f"`{name}` must be {what}; got {value!r}.")
     return value
-
-
-def _count(name: str, value: Any, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"`{name}` must be an integer; got {value!r}.")
-    if int(value) < minimum:
-        raise ValueError(f"`{name}` must be at least {minimum}; got {value!r}.")
-    return int(value)
 
 
 def _pairs(
@@ -208,7 +200,7 @@ class Configuration:
             raise ValueError(f"`name` must be a non-empty string; got {name!r}.")
         check_choice("kind", kind, NETWORK_KINDS)
         preset = NETWORK_KINDS[kind]
-        n = _count("n", n, minimum=1)
+        n = as_integer("n", n, minimum=1)
         if not isinstance(cell_types, Mapping) or not cell_types:
             raise TypeError(f"`cell_types` must be a mapping of type to fraction; "
                             f"got {cell_types!r}.")
@@ -261,7 +253,7 @@ class Configuration:
         types = [t for t, _ in self._network().cell_types]
         ind = dict(base.indegree) | dict(_pairs("indegree", indegree or {}, types,
                                                 complete=False))
-        ind = {t: _count(f"indegree[{t!r}]", k, minimum=0) for t, k in ind.items()}
+        ind = {t: as_integer(f"indegree[{t!r}]", k, minimum=0) for t, k in ind.items()}
         p = base.connection_probability if connection_probability is None else \
             connection_probability
         p = _number("connection_probability", p, positive=True)
@@ -406,7 +398,7 @@ class Configuration:
         if conductivity == "layered" and solver != "poisson":
             raise ValueError("`conductivity` 'layered' needs `solver` 'poisson'; "
                              f"got solver {solver!r}.")
-        n_contacts = _count("n_contacts", n_contacts, minimum=3)
+        n_contacts = as_integer("n_contacts", n_contacts, minimum=3)
         spacing = _number("contact_spacing_um", contact_spacing_um, positive=True,
                           allow_zero=False)
         first = _number("first_contact_um", first_contact_um, positive=True)

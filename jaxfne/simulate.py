@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import PRNGKeyArray
 
-from ._errors import is_concrete
+from ._errors import as_integer, is_concrete
 from .signals import Signals
 
 if TYPE_CHECKING:
@@ -70,14 +70,6 @@ def _real(name: str, value: object) -> float:
     return value
 
 
-def _integer(name: str, value: object, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"`{name}` must be an integer; got {value!r}.")
-    if int(value) < minimum:
-        raise ValueError(f"`{name}` must be at least {minimum}; got {value!r}.")
-    return int(value)
-
-
 def simulation(
     duration_ms: float | int,
     dt_ms: float | int = 0.1,
@@ -95,8 +87,8 @@ def simulation(
     """
     duration_ms = _real("duration_ms", duration_ms)
     dt_ms = _real("dt_ms", dt_ms)
-    seed = _integer("seed", seed, minimum=-(2**63))
-    record_every = _integer("record_every", record_every, minimum=1)
+    seed = as_integer("seed", seed, minimum=-(2**63))
+    record_every = as_integer("record_every", record_every, minimum=1)
     steps = duration_ms / dt_ms
     if abs(steps - round(steps)) > 1e-6 * max(1.0, steps) or round(steps) < 1:
         raise ValueError(
