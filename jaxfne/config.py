@@ -132,7 +132,7 @@ class FieldSpec:
     contact_spacing_um: float = 100.0
     first_contact_um: float = 50.0
     depth_um: float = 1600.0
-    dz_um: float = 20.0
+    dz_um: float = 50.0
     csd_method: str = "delta_icsd"
     column_position_um: tuple[float, float, float] | None = None
     column_axis: tuple[float, float, float] | None = None
@@ -345,7 +345,7 @@ class Configuration:
         contact_spacing_um: float | int = 100.0,
         first_contact_um: float | int = 50.0,
         depth_um: float | int = 1600.0,
-        dz_um: float | int = 20.0,
+        dz_um: float | int = 50.0,
         csd_method: str = "delta_icsd",
         column_position_um: Sequence[float | int] | None = None,
         column_axis: Sequence[float | int] | None = None,

@@ -111,7 +111,7 @@ class FieldGeometry(eqx.Module):
         *,
         radius_um: float = 300.0,
         depth_um: float = 1600.0,
-        dz_um: float = 20.0,
+        dz_um: float = 50.0,
         n_contacts: int = 16,
         contact_spacing_um: float = 100.0,
         first_contact_um: float = 50.0,
