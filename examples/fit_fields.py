@@ -20,7 +20,7 @@ import optax
 
 import jaxfne as jtfne
 from jaxfne.fit import power_spectrum, spectrum_log_distance
-from jaxfne.fit.report import plot_history, recovery_table
+from jaxfne.fit.report import recover
 
 TRUE = {"e_scale": 1.0, "tau_e_ms": 6.0}
 STARTS = [(1.3, 0.7), (0.7, 1.3), (1.3, 1.3), (0.7, 0.7)]
@@ -76,26 +76,11 @@ def main(argv=None) -> dict[str, float]:
 
     def loss(knobs: Knobs) -> jax.Array:
         return spectrum_log_distance(freqs, mean_psd(lfp_trials(knobs)), target, BAND_HZ)
-    worst: dict[str, float] = {}
-    for k, (fe, ft) in enumerate(STARTS[: args.starts]):
-        start = Knobs(one(fe * TRUE["e_scale"]), one(ft * TRUE["tau_e_ms"]), base)
-        initial = {"e_scale": fe * TRUE["e_scale"], "tau_e_ms": ft * TRUE["tau_e_ms"]}
-        schedule = optax.exponential_decay(0.05, transition_steps=args.steps // 3,
-                                           decay_rate=0.3)
-        fitted, history = jtfne.fit(start, loss, optax.adam(schedule),
-                                    trainable=["e_scale", "tau_e_ms"], steps=args.steps,
-                                    positive=["e_scale", "tau_e_ms"])
-        recovered = {"e_scale": fitted.e_scale, "tau_e_ms": fitted.tau_e_ms}
-        table, errors = recovery_table(TRUE, initial, recovered)
-        print(f"start {k}: final loss {history.loss[-1]:.3e}, "
-              f"{history.wall_s[1:].mean():.2f} s per step")
-        print(table)
-        worst = {p: max(worst.get(p, 0.0), e) for p, e in errors.items()}
-        if k == 0:
-            print(f"wrote {plot_history(history, TRUE, args.out / 'history.png')}")
-    print("largest relative error over starts:", {p: f"{100 * e:.2f}%" for p, e in worst.items()})
-    return worst
-
+    starts = [Knobs(one(fe * TRUE["e_scale"]), one(ft * TRUE["tau_e_ms"]), base)
+              for fe, ft in STARTS[: args.starts]]
+    schedule = optax.exponential_decay(0.05, transition_steps=args.steps // 3, decay_rate=0.3)
+    return recover(starts, loss, optax.adam(schedule), true=TRUE, steps=args.steps,
+                   out=args.out, positive=list(TRUE))
 
 if __name__ == "__main__":
     main()

@@ -24,7 +24,7 @@ import optax
 
 import jaxfne as jtfne
 from jaxfne.fit import population_rates_hz
-from jaxfne.fit.report import plot_history, recovery_table
+from jaxfne.fit.report import recover
 
 TRUE = {"drive_scale": 1.0, "ee_scale": 1.0}
 STARTS = [(1.3, 0.7), (0.7, 1.3), (1.3, 1.3), (0.7, 0.7)]
@@ -86,24 +86,9 @@ def main(argv=None) -> dict[str, float]:
         r = rates(knobs)
         return sum(((r[k] - target[k]) / target[k]) ** 2 for k in target)
 
-    worst: dict[str, float] = {}
-    for k, (fd, fe) in enumerate(STARTS[: args.starts]):
-        start = Knobs(one(fd), one(fe), base)
-        initial = {"drive_scale": fd, "ee_scale": fe}
-        fitted, history = jtfne.fit(start, loss, optax.adam(0.03),
-                                    trainable=["drive_scale", "ee_scale"], steps=args.steps,
-                                    positive=["drive_scale", "ee_scale"])
-        recovered = {"drive_scale": fitted.drive_scale, "ee_scale": fitted.ee_scale}
-        table, errors = recovery_table(TRUE, initial, recovered)
-        print(f"start {k}: final loss {history.loss[-1]:.2e}, "
-              f"{history.wall_s[1:].mean():.2f} s per step")
-        print(table)
-        worst = {p: max(worst.get(p, 0.0), e) for p, e in errors.items()}
-        if k == 0:
-            print(f"wrote {plot_history(history, TRUE, args.out / 'history.png')}")
-    print("largest relative error over starts:", {p: f"{100 * e:.2f}%" for p, e in worst.items()})
-    return worst
-
+    starts = [Knobs(one(fd), one(fe), base) for fd, fe in STARTS[: args.starts]]
+    return recover(starts, loss, optax.adam(0.03), true=TRUE, steps=args.steps, out=args.out,
+                   positive=list(TRUE))
 
 if __name__ == "__main__":
     main()

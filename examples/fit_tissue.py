@@ -18,10 +18,9 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-import jaxfne as jtfne
 from jaxfne.fields import FieldGeometry
 from jaxfne.fields._stage import potential_operators
-from jaxfne.fit.report import plot_history, recovery_table
+from jaxfne.fit.report import recover
 
 jax.config.update("jax_enable_x64", True)
 TRUE = {"sigma_S_per_m": 0.3, "radius_um": 300.0}
@@ -52,23 +51,9 @@ def main(argv=None) -> dict[str, float]:
     csd = source_pattern(truth)
     target = lfp(truth, csd)
     loss = lambda g: jnp.mean((lfp(g, csd) - target) ** 2) / jnp.mean(target**2)
-    worst = {}
-    for k, (fs, fr) in enumerate(STARTS):
-        start = FieldGeometry.build(radius_um=TRUE["radius_um"] * fr,
-                                    conductivity=TRUE["sigma_S_per_m"] * fs)
-        initial = {"sigma_S_per_m": start.sigma_S_per_m, "radius_um": start.radius_um}
-        fitted, history = jtfne.fit(start, loss, optax.adam(0.05),
-                                    trainable=["sigma_S_per_m", "radius_um"], steps=args.steps)
-        recovered = {"sigma_S_per_m": fitted.sigma_S_per_m, "radius_um": fitted.radius_um}
-        table, errors = recovery_table(TRUE, initial, recovered)
-        print(f"start {k}: sigma x{fs}, R x{fr}; final loss {history.loss[-1]:.2e}")
-        print(table)
-        worst = {p: max(worst.get(p, 0.0), e) for p, e in errors.items()}
-        if k == 0:
-            print(f"wrote {plot_history(history, TRUE, args.out / 'history.png')}")
-    print("largest relative error over starts:", {p: f"{100 * e:.3f}%" for p, e in worst.items()})
-    return worst
-
+    starts = [FieldGeometry.build(radius_um=TRUE["radius_um"] * fr,
+                                  conductivity=TRUE["sigma_S_per_m"] * fs) for fs, fr in STARTS]
+    return recover(starts, loss, optax.adam(0.05), true=TRUE, steps=args.steps, out=args.out)
 
 if __name__ == "__main__":
     errors = main()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from .fit import FitHistory
+from .fit import FitHistory, fit
+from .parameters import parameters
 
-__all__ = ["recovery_table", "plot_history"]
+__all__ = ["plot_history", "recover", "recovery_table"]
 
 
 def _scalar(x) -> float:
@@ -57,3 +59,30 @@ def plot_history(history: FitHistory, true: Mapping[str, object], path: str | Pa
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def recover(starts: Sequence[Any], loss: Callable[[Any], Any], optimizer: Any, *,
+            true: Mapping[str, float], steps: int, out: str | Path,
+            **fit_kwargs: Any) -> dict[str, float]:
+    """Fit the parameters named in `true` from each start; report and plot.
+
+    Each start is a module (the model with perturbed values). Prints a
+    recovery table per start, plots the first fit's trajectories to
+    `out/history.png`, and returns the largest relative error per parameter
+    over all starts.
+    """
+    worst: dict[str, float] = {}
+    for k, start in enumerate(starts):
+        initial = {p: parameters(start)[p] for p in true}
+        fitted, history = fit(start, loss, optimizer, trainable=list(true), steps=steps,
+                              **fit_kwargs)
+        table, errors = recovery_table(true, initial,
+                                       {p: parameters(fitted)[p] for p in true})
+        print(f"start {k}: final loss {history.loss[-1]:.3e}, "
+              f"{history.wall_s[1:].mean() if steps > 1 else history.wall_s[0]:.2f} s per step")
+        print(table)
+        worst = {p: max(worst.get(p, 0.0), e) for p, e in errors.items()}
+        if k == 0:
+            print(f"wrote {plot_history(history, true, Path(out) / 'history.png')}")
+    print("largest relative error over starts:", {p: f"{100 * e:.2f}%" for p, e in worst.items()})
+    return worst
