@@ -37,14 +37,15 @@ def bundle(model: Model, signals: Signals, *, discard_ms: float = 0.0,
         model: the model that produced `signals`.
         signals: the simulation output.
         discard_ms: initial time left out of the summary statistics.
-        seed: the simulation seed, if known (the construct seed is in the model).
+        seed: the simulation seed (default: the one `signals` records); the
+            construct seed is in the model.
     """
     from . import __version__
 
     return {
         "configuration": model.config.to_dict() if model.config is not None else None,
         "construct_seed": model.seed,
-        "simulation_seed": seed,
+        "simulation_seed": signals.seed if seed is None else seed,
         "dt_ms": signals.dt_ms,
         "record_every": signals.record_every,
         "n_neurons": model.n,

@@ -33,6 +33,7 @@ class Signals(eqx.Module):
         dt_ms: the integration step (ms).
         record_every: steps per recording bin.
         populations: `(name, first, stop)` neuron index ranges.
+        seed: the simulation seed (None when the run was given a `key`).
     """
 
     time_ms: Float[Array, " time"]
@@ -44,3 +45,4 @@ class Signals(eqx.Module):
     dt_ms: float = eqx.field(static=True, default=0.1)
     record_every: int = eqx.field(static=True, default=1)
     populations: tuple[tuple[str, int, int], ...] = eqx.field(static=True, default=())
+    seed: int | None = eqx.field(static=True, default=None)

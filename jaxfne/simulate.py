@@ -167,6 +167,7 @@ def run(model: Model, sim: Simulation, *, key: PRNGKeyArray | None = None) -> Si
     """Simulate `model` as specified by `sim`; see `Model.simulate`."""
     if not isinstance(sim, Simulation):
         raise TypeError(f"`sim` must be made by `jaxfne.simulation(...)`; got {type(sim)!r}.")
+    seed = sim.seed if key is None else None
     if key is None:
         key = jax.random.key(sim.seed)
     # Only the shape-determining fields are static for the jitted scan; the
@@ -206,4 +207,5 @@ def run(model: Model, sim: Simulation, *, key: PRNGKeyArray | None = None) -> Si
         dt_ms=sim.dt_ms,
         record_every=sim.record_every,
         populations=model.populations,
+        seed=seed,
     )
