@@ -145,21 +145,25 @@ def _scan(model: Model, sim: Simulation, key: PRNGKeyArray) -> tuple[dict, Any, 
         state, records = run_block(state, n_full, rest)
         pieces.append(records)
     records = jax.tree.map(lambda *a: jnp.concatenate(a, axis=0), *pieces)
+    sources = None
+    if "exc" in records:  # synaptic currents in nA: total, excitatory, inhibitory
+        to_nA = model.emitters.capacitance_pF * 1e-3
+        exc, inh = records.pop("exc"), records.pop("inh")
+        exc_nA, inh_nA = exc * to_nA, inh * to_nA
+        sources = (exc_nA + inh_nA, exc_nA, inh_nA)
     field = None
     if model.field is not None:
         if field_ops is not None and model.field.project_after_scan:
             # One matrix product over the whole run instead of one per step.
-            y = records["exc"] @ field_ops.exc.T + records["inh"] @ field_ops.inh.T
+            y = exc @ field_ops.exc.T + inh @ field_ops.inh.T
             csd, dipole = y[:, :-1], y[:, -1]
         else:
             csd, dipole = records.pop("csd"), records.pop("dipole")
-        synaptic = None
-        if "exc" in records:
-            synaptic = (records["exc"] + records["inh"]) * model.emitters.capacitance_pF * 1e-3
+        synaptic = None if sources is None else sources[0]
         field = model.field.readouts(csd, dipole, records.get("spikes"), synaptic, dt * every)
-        if "source" not in model.record:
-            records.pop("exc", None)
-            records.pop("inh", None)
+    if "source" not in model.record:
+        sources = None
+    records["sources"] = sources
     return records, field, model.divergence_step(state)
 
 
@@ -192,17 +196,12 @@ def run(model: Model, sim: Simulation, *, key: PRNGKeyArray | None = None) -> Si
     n_bins = sim.n_steps // sim.record_every
     dtype = model.drive.bias.dtype
     time_ms = (jnp.arange(n_bins, dtype=dtype) + 1) * (sim.dt_ms * sim.record_every)
-    sources = None
-    if "exc" in records:
-        to_nA = model.emitters.capacitance_pF * 1e-3
-        exc, inh = records["exc"] * to_nA, records["inh"] * to_nA
-        sources = (exc + inh, exc, inh)
     return Signals(
         time_ms=time_ms,
         status=status,
         spikes=records.get("spikes"),
         V_m=records.get("V_m"),
-        sources=sources,
+        sources=records.get("sources"),
         field=field,
         dt_ms=sim.dt_ms,
         record_every=sim.record_every,
