@@ -180,26 +180,31 @@ GEOMETRIES = [
 ]
 
 
+def _assert_icsd_inverts(forward, estimate, inverse, geometry, *, seed, n_steps):
+    """`estimate` and `inverse` recover a random CSD from the `forward` model's potentials."""
+    first, spacing, n, radius, sigma = geometry
+    z = first + spacing * np.arange(n)
+    csd = np.random.default_rng(seed).normal(size=(n_steps, n))
+    phi = csd @ np.asarray(forward(z, z, spacing, radius, sigma)).T
+    np.testing.assert_allclose(estimate(phi, z, 2 * radius, sigma), csd, rtol=1e-10, atol=1e-12)
+    matrix = inverse(z, 2 * radius, sigma)
+    np.testing.assert_allclose(phi @ np.asarray(matrix).T, csd, rtol=1e-10, atol=1e-12)
+
+
 @pytest.mark.parametrize("first, spacing, n, radius, sigma", GEOMETRIES)
 def test_delta_icsd_inverts_thin_disc_model(first, spacing, n, radius, sigma):
-    rng = np.random.default_rng(1)
-    z = first + spacing * np.arange(n)
-    csd = rng.normal(size=(5, n))
-    phi = csd @ np.asarray(thin_disc_forward_matrix(z, z, spacing, radius, sigma)).T
-    np.testing.assert_allclose(delta_icsd(phi, z, 2 * radius, sigma), csd, rtol=1e-10, atol=1e-12)
-    matrix = delta_icsd_matrix(z, 2 * radius, sigma)
-    np.testing.assert_allclose(phi @ np.asarray(matrix).T, csd, rtol=1e-10, atol=1e-12)
+    _assert_icsd_inverts(
+        thin_disc_forward_matrix, delta_icsd, delta_icsd_matrix,
+        (first, spacing, n, radius, sigma), seed=1, n_steps=5,
+    )
 
 
 @pytest.mark.parametrize("first, spacing, n, radius, sigma", GEOMETRIES)
 def test_step_icsd_inverts_thick_disc_model(first, spacing, n, radius, sigma):
-    rng = np.random.default_rng(2)
-    z = first + spacing * np.arange(n)
-    csd = rng.normal(size=(4, n))
-    phi = csd @ np.asarray(disc_forward_matrix(z, z, spacing, radius, sigma)).T
-    np.testing.assert_allclose(step_icsd(phi, z, 2 * radius, sigma), csd, rtol=1e-10, atol=1e-12)
-    matrix = step_icsd_matrix(z, 2 * radius, sigma)
-    np.testing.assert_allclose(phi @ np.asarray(matrix).T, csd, rtol=1e-10, atol=1e-12)
+    _assert_icsd_inverts(
+        disc_forward_matrix, step_icsd, step_icsd_matrix,
+        (first, spacing, n, radius, sigma), seed=2, n_steps=4,
+    )
 
 
 # Spline-iCSD tests use 8 contacts and 29 output points (every 4th on a

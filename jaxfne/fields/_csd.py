@@ -156,29 +156,30 @@ def _slab_antiderivative(u: Array, radius: Array) -> Array:
     return 0.5 * radius**2 * (shifted + jnp.arcsinh(u / radius))
 
 
-@jax.jit
-def _thick_disc_matrix(
-    zc: Array, zs: Array, h: ScalarLike, radius: ScalarLike, sigma: ScalarLike
-) -> Array:
-    h, radius, sigma = jnp.asarray(h), jnp.asarray(radius), jnp.asarray(sigma)
-    u = zc[:, None] - zs[None, :]
-    integral = _slab_antiderivative(u + h / 2, radius) - _slab_antiderivative(u - h / 2, radius)
-    return integral / (2 * sigma) / _UA_PER_MM3_PER_NA_PER_UM3
+def _thick_disc_potential(u: Array, h: Array, radius: Array) -> Array:
+    """Depth integral of the thin-disc kernel over a slab of thickness ``h`` (um^2)."""
+    return _slab_antiderivative(u + h / 2, radius) - _slab_antiderivative(u - h / 2, radius)
 
 
-@jax.jit
-def _thin_disc_matrix(
-    zc: Array, zs: Array, h: ScalarLike, radius: ScalarLike, sigma: ScalarLike
+def _thin_disc_potential(u: Array, h: Array, radius: Array) -> Array:
+    """The thin-disc kernel times the slab thickness ``h`` (um^2)."""
+    return h * _thin_disc_kernel(u, radius)
+
+
+@functools.partial(jax.jit, static_argnames="thick")
+def _disc_matrix(
+    zc: Array, zs: Array, h: ScalarLike, radius: ScalarLike, sigma: ScalarLike, thick: bool
 ) -> Array:
+    """Forward matrix of thick (step) or thin (delta) discs, mV per (uA/mm^3)."""
     h, radius, sigma = jnp.asarray(h), jnp.asarray(radius), jnp.asarray(sigma)
     u = zc[:, None] - zs[None, :]
-    return h * _thin_disc_kernel(u, radius) / (2 * sigma) / _UA_PER_MM3_PER_NA_PER_UM3
+    potential = _thick_disc_potential if thick else _thin_disc_potential
+    return potential(u, h, radius) / (2 * sigma) / _UA_PER_MM3_PER_NA_PER_UM3
 
 
 @functools.partial(jax.jit, static_argnames="thick")
 def _icsd_forward(z: Array, diameter: ScalarLike, sigma: ScalarLike, thick: bool) -> Array:
-    matrix = _thick_disc_matrix if thick else _thin_disc_matrix
-    return matrix(z, z, _uniform_spacing(z), diameter / 2, sigma)
+    return _disc_matrix(z, z, _uniform_spacing(z), diameter / 2, sigma, thick=thick)
 
 
 @functools.partial(jax.jit, static_argnames="thick")
@@ -193,18 +194,25 @@ def _icsd_solve(
     return jnp.linalg.solve(_icsd_forward(z, diameter, sigma, thick), lfp.T).T
 
 
-def _check_disc_args(
+def _checked_disc_matrix(
     contact_depths_um: ArrayLike,
     source_depths_um: ArrayLike,
     thickness_um: ScalarLike,
     radius_um: ScalarLike,
     sigma_S_per_m: ScalarLike,
-) -> None:
+    *,
+    thick: bool,
+) -> Array:
+    """Check the arguments of the public disc forward models and build the matrix."""
     check_finite("contact_depths_um", contact_depths_um)
     check_finite("source_depths_um", source_depths_um)
     check_positive("thickness_um", thickness_um)
     check_positive("radius_um", radius_um)
     check_positive("sigma_S_per_m", sigma_S_per_m)
+    return _disc_matrix(
+        _as_float(contact_depths_um), _as_float(source_depths_um), thickness_um, radius_um,
+        sigma_S_per_m, thick=thick,
+    )
 
 
 def disc_forward_matrix(
@@ -250,10 +258,9 @@ def disc_forward_matrix(
     array, shape (contacts, sources), mV per (uA/mm^3)
         ``phi[mV] = F @ C[uA/mm^3]``.
     """
-    _check_disc_args(contact_depths_um, source_depths_um, thickness_um, radius_um, sigma_S_per_m)
-    return _thick_disc_matrix(
-        _as_float(contact_depths_um), _as_float(source_depths_um), thickness_um, radius_um,
-        sigma_S_per_m,
+    return _checked_disc_matrix(
+        contact_depths_um, source_depths_um, thickness_um, radius_um, sigma_S_per_m,
+        thick=True,
     )
 
 
@@ -281,8 +288,8 @@ def thin_disc_forward_matrix(
 
     Parameters
     ----------
-    contact_depths_um : array, shape (contacts,), um
-        Depths of the contacts on the column axis (any order).
+    contact_depths_um, sigma_S_per_m
+        As in :func:`disc_forward_matrix`.
     source_depths_um : array, shape (sources,), um
         Depths of the discs (any order).
     thickness_um : float, um
@@ -290,18 +297,15 @@ def thin_disc_forward_matrix(
         depth-bin size or the contact spacing.
     radius_um : float, um
         Disc radius ``R`` (> 0).
-    sigma_S_per_m : float, S/m
-        Extracellular conductivity (> 0). Default 0.3.
 
     Returns
     -------
     array, shape (contacts, sources), mV per (uA/mm^3)
-        ``phi[mV] = F @ C[uA/mm^3]``.
+        As in :func:`disc_forward_matrix`.
     """
-    _check_disc_args(contact_depths_um, source_depths_um, thickness_um, radius_um, sigma_S_per_m)
-    return _thin_disc_matrix(
-        _as_float(contact_depths_um), _as_float(source_depths_um), thickness_um, radius_um,
-        sigma_S_per_m,
+    return _checked_disc_matrix(
+        contact_depths_um, source_depths_um, thickness_um, radius_um, sigma_S_per_m,
+        thick=False,
     )
 
 
@@ -314,6 +318,36 @@ def _check_icsd_args(
     )
     check_positive("diameter_um", diameter_um)
     check_positive("sigma_S_per_m", sigma_S_per_m)
+
+
+def _icsd_matrix(
+    contact_depths_um: ArrayLike,
+    diameter_um: ScalarLike,
+    sigma_S_per_m: ScalarLike,
+    *,
+    thick: bool,
+    inverse: bool,
+) -> Array:
+    """Checked delta- or step-iCSD forward matrix, or its inverse."""
+    _check_icsd_args(contact_depths_um, diameter_um, sigma_S_per_m)
+    build = _icsd_inverse if inverse else _icsd_forward
+    return build(_as_float(contact_depths_um), diameter_um, sigma_S_per_m, thick=thick)
+
+
+def _icsd_estimate(
+    lfp_mV: ArrayLike,
+    contact_depths_um: ArrayLike,
+    diameter_um: ScalarLike,
+    sigma_S_per_m: ScalarLike,
+    *,
+    thick: bool,
+) -> Array:
+    """Checked delta- or step-iCSD estimate from potentials at the contacts."""
+    _check_icsd_args(contact_depths_um, diameter_um, sigma_S_per_m)
+    _check_lfp(lfp_mV, int(np.shape(contact_depths_um)[0]))
+    return _icsd_solve(
+        _as_float(lfp_mV), _as_float(contact_depths_um), diameter_um, sigma_S_per_m, thick=thick
+    )
 
 
 def delta_icsd_forward_matrix(
@@ -339,8 +373,7 @@ def delta_icsd_forward_matrix(
     -------
     array, shape (contacts, contacts), mV per (uA/mm^3)
     """
-    _check_icsd_args(contact_depths_um, diameter_um, sigma_S_per_m)
-    return _icsd_forward(_as_float(contact_depths_um), diameter_um, sigma_S_per_m, thick=False)
+    return _icsd_matrix(contact_depths_um, diameter_um, sigma_S_per_m, thick=False, inverse=False)
 
 
 def delta_icsd_matrix(
@@ -361,8 +394,7 @@ def delta_icsd_matrix(
     -------
     array, shape (contacts, contacts), (uA/mm^3) per mV
     """
-    _check_icsd_args(contact_depths_um, diameter_um, sigma_S_per_m)
-    return _icsd_inverse(_as_float(contact_depths_um), diameter_um, sigma_S_per_m, thick=False)
+    return _icsd_matrix(contact_depths_um, diameter_um, sigma_S_per_m, thick=False, inverse=True)
 
 
 def step_icsd_forward_matrix(
@@ -382,19 +414,16 @@ def step_icsd_forward_matrix(
 
     Parameters
     ----------
-    contact_depths_um : array, shape (contacts,), um
-        Evenly spaced, strictly increasing contact depths (at least 3).
+    contact_depths_um, sigma_S_per_m
+        As in :func:`delta_icsd_forward_matrix`.
     diameter_um : float, um
         Cylinder diameter (> 0).
-    sigma_S_per_m : float, S/m
-        Extracellular conductivity (> 0). Default 0.3.
 
     Returns
     -------
     array, shape (contacts, contacts), mV per (uA/mm^3)
     """
-    _check_icsd_args(contact_depths_um, diameter_um, sigma_S_per_m)
-    return _icsd_forward(_as_float(contact_depths_um), diameter_um, sigma_S_per_m, thick=True)
+    return _icsd_matrix(contact_depths_um, diameter_um, sigma_S_per_m, thick=True, inverse=False)
 
 
 def step_icsd_matrix(
@@ -413,8 +442,7 @@ def step_icsd_matrix(
     -------
     array, shape (contacts, contacts), (uA/mm^3) per mV
     """
-    _check_icsd_args(contact_depths_um, diameter_um, sigma_S_per_m)
-    return _icsd_inverse(_as_float(contact_depths_um), diameter_um, sigma_S_per_m, thick=True)
+    return _icsd_matrix(contact_depths_um, diameter_um, sigma_S_per_m, thick=True, inverse=True)
 
 
 def _check_lfp(lfp_mV: ArrayLike, n_contacts: int) -> None:
@@ -455,11 +483,7 @@ def delta_icsd(
     array, shape (time, contacts), uA/mm^3
         Volume CSD at the contact depths (source positive).
     """
-    _check_icsd_args(contact_depths_um, diameter_um, sigma_S_per_m)
-    _check_lfp(lfp_mV, int(np.shape(contact_depths_um)[0]))
-    return _icsd_solve(
-        _as_float(lfp_mV), _as_float(contact_depths_um), diameter_um, sigma_S_per_m, thick=False
-    )
+    return _icsd_estimate(lfp_mV, contact_depths_um, diameter_um, sigma_S_per_m, thick=False)
 
 
 def step_icsd(
@@ -483,25 +507,17 @@ def step_icsd(
 
     Parameters
     ----------
-    lfp_mV : array, shape (time, contacts), mV
-        Potentials at the contacts.
-    contact_depths_um : array, shape (contacts,), um
-        Evenly spaced, strictly increasing depths (at least 3 contacts).
+    lfp_mV, contact_depths_um, sigma_S_per_m
+        As in :func:`delta_icsd`.
     diameter_um : float, um
         Source cylinder diameter (> 0); Elephant's ``diam``.
-    sigma_S_per_m : float, S/m
-        Extracellular conductivity (> 0). Default 0.3.
 
     Returns
     -------
     array, shape (time, contacts), uA/mm^3
         Volume CSD of each cylinder (source positive).
     """
-    _check_icsd_args(contact_depths_um, diameter_um, sigma_S_per_m)
-    _check_lfp(lfp_mV, int(np.shape(contact_depths_um)[0]))
-    return _icsd_solve(
-        _as_float(lfp_mV), _as_float(contact_depths_um), diameter_um, sigma_S_per_m, thick=True
-    )
+    return _icsd_estimate(lfp_mV, contact_depths_um, diameter_um, sigma_S_per_m, thick=True)
 
 
 # --------------------------------------------------------------------------
@@ -592,8 +608,18 @@ def _spline_slopes(n: int, h: Array, end_length: Array) -> Array:
     return jnp.linalg.solve(lhs, rhs)
 
 
-def _end_length(h: Array, length_unit: ScalarLike, natural: bool) -> Array:
-    return h if natural else jnp.asarray(length_unit, dtype=h.dtype)
+def _spline_knots(
+    z: Array, length_unit: ScalarLike, natural: bool
+) -> tuple[int, Array, Array, np.ndarray]:
+    """Contact count, spacing, knot slopes and knot values from the contact values.
+
+    The slopes and values are ``(n + 2, n)`` linear maps of the ``n`` contact
+    values (the outer knots hold zero).
+    """
+    n = z.shape[0]
+    h = _uniform_spacing(z)
+    end_length = h if natural else jnp.asarray(length_unit, dtype=h.dtype)
+    return n, h, _spline_slopes(n, h, end_length), np.eye(n + 2, n, k=-1)
 
 
 @functools.partial(jax.jit, static_argnames="natural")
@@ -601,11 +627,8 @@ def _spline_forward(
     z: Array, diameter: ScalarLike, sigma: ScalarLike, length_unit: ScalarLike, natural: bool
 ) -> Array:
     """Forward matrix (contacts x contacts), mV per (uA/mm^3)."""
-    n = z.shape[0]
-    h = _uniform_spacing(z)
+    n, h, slopes, values = _spline_knots(z, length_unit, natural)
     radius = jnp.asarray(diameter, dtype=h.dtype) / 2
-    slopes = _spline_slopes(n, h, _end_length(h, length_unit, natural))  # (n + 2, n)
-    values = np.eye(n + 2, n, k=-1)  # knot values from contact values
     p0, p1, p2, p3 = _spline_moments(n, h, radius, jnp.asarray(sigma, dtype=h.dtype))
     # Segments 0 .. n-1 (knots i, i + 1); the segment below the last contact
     # is left out of the forward model, as in Elephant.
@@ -618,10 +641,7 @@ def _spline_evaluation(
     z: Array, length_unit: ScalarLike, n_points: int, natural: bool
 ) -> tuple[Array, Array]:
     """Output depths and the spline's values there from the contact values."""
-    n = z.shape[0]
-    h = _uniform_spacing(z)
-    slopes = _spline_slopes(n, h, _end_length(h, length_unit, natural))
-    values = np.eye(n + 2, n, k=-1)
+    n, h, slopes, values = _spline_knots(z, length_unit, natural)
     # Output point k lies (n - 1) k / (n_points - 1) spacings below z_0: in
     # segment `seg` (1 .. n) at the fraction `frac` of its length.
     steps = np.arange(n_points) * (n - 1)
@@ -657,6 +677,20 @@ def _spline_inputs(
     if length_unit_um is None:
         return _as_float(contact_depths_um), 1.0, True
     return _as_float(contact_depths_um), length_unit_um, False
+
+
+def _spline_operators(
+    contact_depths_um: ArrayLike,
+    diameter_um: ScalarLike,
+    sigma_S_per_m: ScalarLike,
+    n_points: int,
+    length_unit_um: ScalarLike | None,
+) -> tuple[Array, Array, Array]:
+    """Output depths, forward matrix and spline evaluation matrix (arguments checked)."""
+    z, unit, natural = _spline_inputs(contact_depths_um, length_unit_um)
+    forward = _spline_forward(z, diameter_um, sigma_S_per_m, unit, natural=natural)
+    depths, evaluate = _spline_evaluation(z, unit, n_points=int(n_points), natural=natural)
+    return depths, forward, evaluate
 
 
 def spline_icsd_forward_matrix(
@@ -718,9 +752,9 @@ def spline_icsd_matrix(
         ``C = lfp_mV @ matrix.T``.
     """
     _check_spline_args(contact_depths_um, diameter_um, sigma_S_per_m, n_points, length_unit_um)
-    z, unit, natural = _spline_inputs(contact_depths_um, length_unit_um)
-    forward = _spline_forward(z, diameter_um, sigma_S_per_m, unit, natural=natural)
-    depths, evaluate = _spline_evaluation(z, unit, n_points=int(n_points), natural=natural)
+    depths, forward, evaluate = _spline_operators(
+        contact_depths_um, diameter_um, sigma_S_per_m, n_points, length_unit_um
+    )
     return depths, jnp.linalg.solve(forward.T, evaluate.T).T
 
 
@@ -828,9 +862,9 @@ def spline_icsd(
     """
     _check_spline_args(contact_depths_um, diameter_um, sigma_S_per_m, n_points, length_unit_um)
     _check_lfp(lfp_mV, int(np.shape(contact_depths_um)[0]))
-    z, unit, natural = _spline_inputs(contact_depths_um, length_unit_um)
-    forward = _spline_forward(z, diameter_um, sigma_S_per_m, unit, natural=natural)
-    depths, evaluate = _spline_evaluation(z, unit, n_points=int(n_points), natural=natural)
+    depths, forward, evaluate = _spline_operators(
+        contact_depths_um, diameter_um, sigma_S_per_m, n_points, length_unit_um
+    )
     at_contacts = jnp.linalg.solve(forward, _as_float(lfp_mV).T)
     return depths, (evaluate @ at_contacts).T
 

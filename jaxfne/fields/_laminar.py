@@ -224,10 +224,8 @@ def poisson_matrix(
 
     Parameters
     ----------
-    dz_um : float, um
-        Bin width (> 0).
-    sigma_S_per_m : array, shape (depth,), S/m
-        Conductivity of each bin (> 0).
+    dz_um, sigma_S_per_m
+        As in :func:`poisson_potential`.
 
     Returns
     -------
@@ -263,10 +261,8 @@ def extracellular_current_density(
     ----------
     phi_mV : array, shape (time, depth), mV
         Potential at the bin centres.
-    dz_um : float, um
-        Bin width (> 0).
-    sigma_S_per_m : array, shape (depth,), S/m
-        Conductivity of each bin (> 0).
+    dz_um, sigma_S_per_m
+        As in :func:`poisson_potential`.
 
     Returns
     -------

@@ -39,6 +39,7 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import jax
@@ -118,6 +119,18 @@ def _biot_savart_core(
     return -_FT_SCALE * _cross_matrix(d) / dist[:, None, None] ** 3
 
 
+def _dipole_field(
+    transfer: Callable[[Any, Any], Float[Array, "sensors 3 3"]],
+    sensors_um: Any,
+    dipole_um: Any,
+    moment_nAum: Any,
+) -> Float[Array, "time sensors 3"]:
+    """Check the moment, build ``transfer(sensors_um, dipole_um)`` and apply it."""
+    _check_moment("moment_nAum", moment_nAum)
+    m = transfer(sensors_um, dipole_um)
+    return jnp.einsum("sij,tj->tsi", m, _as_float(moment_nAum))
+
+
 def magnetic_field_infinite(
     sensors_um: Real[ArrayLike, "sensors _xyz"],
     dipole_um: Real[ArrayLike, " _xyz"],
@@ -163,9 +176,7 @@ def magnetic_field_infinite(
     ----------
     Hamalainen et al. (1993), sec. III; Hagen et al. (2018), eq. 16.
     """
-    _check_moment("moment_nAum", moment_nAum)
-    m = _biot_savart_matrix(sensors_um, dipole_um)
-    return jnp.einsum("sij,tj->tsi", m, _as_float(moment_nAum))
+    return _dipole_field(_biot_savart_matrix, sensors_um, dipole_um, moment_nAum)
 
 
 def sarvas_transfer_matrix(
@@ -250,15 +261,13 @@ def magnetic_field_sarvas(
     sensors_um : ``[sensors, 3]``, um
         Sensor positions, sphere centre at the origin; outside the conductor,
         and at least farther from the centre than the dipole.
-    dipole_um : ``[3]``, um
-        Dipole position.
-    moment_nAum : ``[time, 3]``, nA*um
-        Dipole moment at each step.
+    dipole_um, moment_nAum
+        As in :func:`magnetic_field_infinite`.
 
     Returns
     -------
     ``[time, sensors, 3]``, fT
-        x, y, z components of the magnetic flux density.
+        As in :func:`magnetic_field_infinite`.
 
     Raises
     ------
@@ -271,6 +280,4 @@ def magnetic_field_sarvas(
     ----------
     Sarvas (1987); Hamalainen et al. (1993), sec. III.B; Hagen et al. (2018).
     """
-    _check_moment("moment_nAum", moment_nAum)
-    m = sarvas_transfer_matrix(sensors_um, dipole_um)
-    return jnp.einsum("sij,tj->tsi", m, _as_float(moment_nAum))
+    return _dipole_field(sarvas_transfer_matrix, sensors_um, dipole_um, moment_nAum)

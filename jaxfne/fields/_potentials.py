@@ -114,10 +114,22 @@ def _check_currents(name: str, value: Any, n_sources: int, sources_name: str) ->
     check_finite(name, value)
 
 
+def _check_source_currents(sources_name: str, sources: Any, currents: Any) -> None:
+    """Source positions ``(sources, 3)`` and currents ``currents_nA`` ``(time, sources)``."""
+    _check_points(sources_name, sources, "sources")
+    _check_currents("currents_nA", currents, np.shape(sources)[0], sources_name)
+
+
 def _check_sigma(name: str, value: Any) -> None:
     """A positive, finite scalar conductivity."""
     check_shape(name, value, ())
     check_positive(name, value)
+
+
+def _check_conductor(sigma_S_per_m: Any, min_distance_um: Any) -> None:
+    """The conductivity and distance floor of the point and line source models."""
+    _check_sigma("sigma_S_per_m", sigma_S_per_m)
+    check_positive("min_distance_um", min_distance_um)
 
 
 def _check_apart(
@@ -158,8 +170,7 @@ def point_source_matrix(
     """
     _check_points("electrodes_um", electrodes_um, "electrodes")
     _check_points("sources_um", sources_um, "sources")
-    _check_sigma("sigma_S_per_m", sigma_S_per_m)
-    check_positive("min_distance_um", min_distance_um)
+    _check_conductor(sigma_S_per_m, min_distance_um)
     return _point_matrix(
         _as_float(electrodes_um),
         _as_float(sources_um),
@@ -232,8 +243,7 @@ def point_source_potential(
     ----------
     Nunez & Srinivasan (2006), ch. 4; Linden et al. (2014).
     """
-    _check_points("sources_um", sources_um, "sources")
-    _check_currents("currents_nA", currents_nA, np.shape(sources_um)[0], "sources_um")
+    _check_source_currents("sources_um", sources_um, currents_nA)
     m = point_source_matrix(
         electrodes_um, sources_um, sigma_S_per_m, min_distance_um=min_distance_um
     )
@@ -266,8 +276,7 @@ def line_source_matrix(
             f"one end point per segment; got shape {tuple(np.shape(ends_um))}."
         )
     check_finite("ends_um", ends_um)
-    _check_sigma("sigma_S_per_m", sigma_S_per_m)
-    check_positive("min_distance_um", min_distance_um)
+    _check_conductor(sigma_S_per_m, min_distance_um)
     if is_concrete(starts_um, ends_um):
         lengths = np.linalg.norm(np.asarray(ends_um, float) - np.asarray(starts_um, float), axis=1)
         bad = np.flatnonzero(~(lengths > 0))
@@ -380,8 +389,7 @@ def line_source_potential(
     ----------
     Holt & Koch (1999); Linden et al. (2014); Hagen et al. (2018).
     """
-    _check_points("starts_um", starts_um, "sources")
-    _check_currents("currents_nA", currents_nA, np.shape(starts_um)[0], "starts_um")
+    _check_source_currents("starts_um", starts_um, currents_nA)
     m = line_source_matrix(
         electrodes_um, starts_um, ends_um, sigma_S_per_m, min_distance_um=min_distance_um
     )
@@ -429,8 +437,7 @@ def current_dipole_moment(
     ----------
     Hagen et al. (2018); Nunez & Srinivasan (2006), ch. 4.
     """
-    _check_points("sources_um", sources_um, "sources")
-    _check_currents("currents_nA", currents_nA, np.shape(sources_um)[0], "sources_um")
+    _check_source_currents("sources_um", sources_um, currents_nA)
     return _as_float(currents_nA) @ _as_float(sources_um)
 
 
