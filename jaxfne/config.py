@@ -298,6 +298,11 @@ class Configuration:
 
         noise = base.noise if noise is None else noise
         check_choice("noise", noise, NOISE_KINDS)
+        if noise_tau_ms is not None and noise != "ou":
+            raise ValueError(f"`noise_tau_ms` sets the correlation time of noise='ou' only; "
+                             f"got noise={noise!r}.")
+        if noise_sigma is not None and noise == "none":
+            raise ValueError("`noise_sigma` needs noise='white' or 'ou'; got noise='none'.")
         spec = DriveSpec(
             bias=merged("bias", base.bias, bias),
             noise=noise,
@@ -560,7 +565,20 @@ class Configuration:
             if data.get("synapses"):
                 cfg = cfg.synapses(**data["synapses"])
             if data.get("drive"):
-                cfg = cfg.drive(**data["drive"])
+                drive = dict(data["drive"])
+                # Values of options that the noise kind does not use are kept
+                # as they were stored, without the check that rejects setting them.
+                inactive = {}
+                if drive.get("noise") != "ou":
+                    inactive["noise_tau_ms"] = drive.pop("noise_tau_ms")
+                if drive.get("noise") == "none":
+                    inactive["noise_sigma"] = tuple(sorted(dict(drive.pop("noise_sigma"))
+                                                           .items()))
+                cfg = cfg.drive(**drive)
+                if inactive:
+                    assert cfg.drive_spec is not None
+                    cfg = dataclasses.replace(
+                        cfg, drive_spec=dataclasses.replace(cfg.drive_spec, **inactive))
             if data.get("sources"):
                 cfg = cfg.sources(**data["sources"])
         if data.get("emitter"):

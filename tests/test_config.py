@@ -111,6 +111,14 @@ def test_bad_drive_and_field_combinations():
         base().field(conductivity=-0.3)
 
 
+def test_options_that_would_be_ignored_are_rejected():
+    with pytest.raises(ValueError, match=r"`noise_tau_ms` sets the correlation time of "
+                                         r"noise='ou' only; got noise='white'"):
+        base().drive(noise="white", noise_tau_ms=5.0)
+    with pytest.raises(ValueError, match=r"`noise_sigma` needs noise='white' or 'ou'"):
+        base().drive(noise="none", noise_sigma={"E": 1.0})
+
+
 def test_construct_needs_every_part():
     with pytest.raises(ValueError, match=r"Call `.network"):
         jtfne.construct(jtfne.configuration())
