@@ -159,8 +159,10 @@ def _scan(model: Model, sim: Simulation, key: PRNGKeyArray) -> tuple[dict, Any, 
             csd, dipole = y[:, :-1], y[:, -1]
         else:
             csd, dipole = records.pop("csd"), records.pop("dipole")
-        synaptic = None if sources is None else sources[0]
-        field = model.field.readouts(csd, dipole, records.get("spikes"), synaptic, dt * every)
+        # The energy budget costs the Na+ entry of excitatory synapses (Attwell &
+        # Laughlin 2001); the net E + I current would under-cost it.
+        excitatory = None if sources is None else sources[1]
+        field = model.field.readouts(csd, dipole, records.get("spikes"), excitatory, dt * every)
     if "source" not in model.record:
         sources = None
     records["sources"] = sources

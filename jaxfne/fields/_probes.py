@@ -210,10 +210,11 @@ def emm_proxy_probe(x: Any, *,
             raise ValueError("`emm_proxy_probe` needs signals with 'spikes' and 'source' "
                              "recorded; add those modes (or 'EMM') to a probe.")
         dt = x.dt_ms * x.record_every
-        budget = metabolic_budget(x.spikes, x.sources[0], dt, constants)
+        # Excitatory synaptic current: the Na+ entry the A&L budget costs.
+        budget = metabolic_budget(x.spikes, x.sources[1], dt, constants)
         return Readout(budget.total_atp_per_s, "metabolic_rate", "ATP/s",
-                       "Attwell-Laughlin budget: action potentials, synaptic ion flux "
-                       "(charge / 3 e per ATP) and resting cost", ("time",),
+                       "Attwell-Laughlin budget: action potentials, excitatory synaptic "
+                       "ion flux (charge / 3 e per ATP) and resting cost", ("time",),
                        {"mean_atp_per_s": float(budget.mean_total_atp_per_s),
                         "mean_atp_per_s_per_neuron": float(budget.mean_atp_per_s_per_neuron),
                         "mean_W": float(budget.mean_total_W),

@@ -246,7 +246,11 @@ class FieldStage(eqx.Module):
         synaptic_nA: Float[Array, "time neurons"] | None,
         dt_ms: float,
     ) -> FieldSignals:
-        """Everything the probes asked for, from the recorded CSD and dipole."""
+        """Everything the probes asked for, from the recorded CSD and dipole.
+
+        `synaptic_nA` is the current the energy budget costs: the excitatory
+        synaptic current of each neuron (nA).
+        """
         g = self.geometry
         want = set(self.outputs)
         grid, at_contacts = potential_operators(g)
