@@ -40,7 +40,7 @@ DENSE_MAX_NEURONS = 2000
 PROJECT_AFTER_SCAN_MAX_NEURONS = 1000
 
 _MODE_TO_RECORD = {"spikes": ("spikes",), "V_m": ("V_m",), "source": ("source",),
-                   "EMM": ("spikes", "source")}
+                   "EMM": ("spikes", "currents")}
 
 
 def _population_sizes(cfg: Configuration) -> list[tuple[str, int]]:

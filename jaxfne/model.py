@@ -20,8 +20,10 @@ from .synapses import ExponentialSynapses, SynapseState
 
 __all__ = ["RECORDABLE", "Model", "ModelState"]
 
-#: Per-neuron quantities a model can record inside the scan.
-RECORDABLE = ("spikes", "V_m", "source")
+#: Per-neuron quantities a model can record inside the scan. "currents" keeps
+#: the synaptic currents for the energy budget without returning them as
+#: `Signals.sources` (which "source" does).
+RECORDABLE = ("spikes", "V_m", "source", "currents")
 
 
 class ModelState(eqx.Module):
@@ -48,7 +50,7 @@ class Model(eqx.Module):
         geometry: the column and soma depths (`Geometry`).
         populations: `(name, first, stop)` index range of each population.
         record: which per-neuron signals the scan stores ("spikes", "V_m",
-            "source").
+            "source"; "currents" for the energy budget only).
         field: the `FieldStage` (laminar sources, solver, head models), or None.
         config: the `Configuration` it was built from (None when composed by hand).
         seed: the seed `construct` drew the network with (None when by hand).
@@ -143,7 +145,8 @@ class Model(eqx.Module):
         if "V_m" in self.record:
             out["V_m"] = neurons.v
         after = self.field is not None and self.field.project_after_scan
-        if "source" in self.record or (field_ops is not None and after):
+        if "source" in self.record or "currents" in self.record or (
+                field_ops is not None and after):
             out["exc"] = exc
             out["inh"] = inh
         if field_ops is not None and not after:

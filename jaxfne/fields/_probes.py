@@ -196,22 +196,27 @@ def emm_proxy_probe(x: Any, *,
                     constants: EnergyConstants | None = None) -> Readout:
     """Energy readout of `x` (`Signals`, or a laminar LFP `[time, contacts]` in mV).
 
-    Given `Signals` (with spikes and sources recorded): the metabolic budget
-    (ATP/s per time step, total over the network; Attwell & Laughlin 2001
-    constants, see `EnergyConstants`). Given a laminar LFP (mV): the ohmic
-    power the extracellular current dissipates in the column (W), from the
-    potential differences between contacts; it is many orders of magnitude
-    below the metabolic cost and is never reported as metabolism.
+    Given `Signals`: the metabolic budget (ATP/s per time step, total over
+    the network; Attwell & Laughlin 2001 constants, see `EnergyConstants`),
+    the one computed during the run when the 'EMM' mode was recorded, else
+    from the spikes and excitatory currents ('spikes' and 'source' modes).
+    Given a laminar LFP (mV): the ohmic power the extracellular current
+    dissipates in the column (W), from the potential differences between
+    contacts; it is many orders of magnitude below the metabolic cost and is
+    never reported as metabolism.
     """
     from ..signals import Signals
 
     if isinstance(x, Signals):
-        if x.spikes is None or x.sources is None:
-            raise ValueError("`emm_proxy_probe` needs signals with 'spikes' and 'source' "
-                             "recorded; add those modes (or 'EMM') to a probe.")
-        dt = x.dt_ms * x.record_every
-        # Excitatory synaptic current: the Na+ entry the A&L budget costs.
-        budget = metabolic_budget(x.spikes, x.sources[1], dt, constants)
+        if x.field is not None and x.field.emm is not None and constants is None:
+            budget = x.field.emm  # computed during the run (the 'EMM' mode)
+        elif x.spikes is not None and x.sources is not None:
+            dt = x.dt_ms * x.record_every
+            # Excitatory synaptic current: the Na+ entry the A&L budget costs.
+            budget = metabolic_budget(x.spikes, x.sources[1], dt, constants)
+        else:
+            raise ValueError("`emm_proxy_probe` needs signals recorded with the 'EMM' mode, "
+                             "or with 'spikes' and 'source'.")
         return Readout(budget.total_atp_per_s, "metabolic_rate", "ATP/s",
                        "Attwell-Laughlin budget: action potentials, excitatory synaptic "
                        "ion flux (charge / 3 e per ATP) and resting cost", ("time",),
