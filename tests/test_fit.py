@@ -161,3 +161,10 @@ def test_circuit_fit_from_the_lfp_spectrum_moves_towards_the_truth():
     the parameters, which biases this fit; see docs/fitting.md.)"""
     errors = load("fit_fields").main(["--out", "/tmp/jaxfne_test_fit_fields", "--starts", "1"])
     assert max(errors.values()) < 0.25
+
+
+def test_circuit_recovery_from_the_evoked_lfp_within_15_percent():
+    """Spikes hidden: E weight scale and tau_E from the trial-averaged evoked
+    laminar LFP, from four starts 30 % off."""
+    errors = load("fit_evoked").main(["--out", "/tmp/jaxfne_test_fit_evoked"])
+    assert max(errors.values()) < 0.15
