@@ -63,8 +63,8 @@ class Projection(eqx.Module):
 class SynapseState(eqx.Module):
     """Per-projection synaptic currents (mV/ms) and spike history for delays."""
 
-    current: tuple[Float[Array, " neurons"], ...]
-    history: tuple[Float[Array, "delay neurons"], ...]
+    current: tuple[Float[Array, " post"], ...]
+    history: tuple[Float[Array, "delay _pre"], ...]
 
 
 class ExponentialSynapses(eqx.Module):
@@ -91,7 +91,7 @@ class ExponentialSynapses(eqx.Module):
         return exc, inh
 
     def update(
-        self, state: SynapseState, spikes: Float[Array, " neurons"], step: Array, dt_ms: float
+        self, state: SynapseState, spikes: Float[Array, " pre"], step: Array, dt_ms: float
     ) -> SynapseState:
         """Decay every current and add the weights of the spikes that arrive now."""
         currents, histories = [], []
