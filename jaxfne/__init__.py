@@ -9,6 +9,7 @@ The workflow::
 """
 
 from .analysis import summary as summary
+from .batch import simulate_batch as simulate_batch
 from .config import Configuration as Configuration
 from .config import configuration as configuration
 from .construct import construct as construct
