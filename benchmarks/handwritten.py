@@ -55,8 +55,10 @@ def params_from_model(model, sparse: bool = False) -> dict:
     em, dr = model.emitters, model.drive
     e, i = model.coupling.projections
     if sparse:
-        w_e = (e.connectivity.pre_indices, e.connectivity.weights)
-        w_i = (i.connectivity.pre_indices, i.connectivity.weights)
+        per_target = lambda c: c.to_sparse() if hasattr(c, "to_sparse") else c
+        ce, ci = per_target(e.connectivity), per_target(i.connectivity)
+        w_e = (ce.pre_indices, ce.weights)
+        w_i = (ci.pre_indices, ci.weights)
     else:
         dense = lambda conn: conn.to_dense().weights if hasattr(conn, "to_dense") else \
             conn.weights

@@ -30,8 +30,10 @@ from .neurons import Surrogate as Surrogate
 from .signals import Signals as Signals
 from .simulate import DivergenceError as DivergenceError
 from .simulate import Simulation as Simulation
+from .simulate import SpikeBufferOverflowError as SpikeBufferOverflowError
 from .simulate import simulation as simulation
 from .synapses import DenseConnectivity as DenseConnectivity
+from .synapses import EventConnectivity as EventConnectivity
 from .synapses import ExponentialSynapses as ExponentialSynapses
 from .synapses import Projection as Projection
 from .synapses import SparseConnectivity as SparseConnectivity

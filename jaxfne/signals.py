@@ -34,10 +34,13 @@ class Signals(eqx.Module):
         record_every: steps per recording bin.
         populations: `(name, first, stop)` neuron index ranges.
         seed: the simulation seed (None when the run was given a `key`).
+        overflow: first step at which an event-driven spike buffer overflowed,
+            or -1.
     """
 
     time_ms: Float[Array, " time"]
     status: Int[Array, ""]
+    overflow: Int[Array, ""] | None = None
     spikes: Float[Array, "time neurons"] | None = None
     V_m: Float[Array, "time neurons"] | None = None
     sources: tuple[Float[Array, "time neurons"], ...] | None = None

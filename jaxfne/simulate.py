@@ -18,11 +18,16 @@ from .signals import Signals
 if TYPE_CHECKING:
     from .model import Model
 
-__all__ = ["BLOCK_STEPS", "DivergenceError", "Simulation", "run", "simulation"]
+__all__ = ["BLOCK_STEPS", "DivergenceError", "Simulation", "SpikeBufferOverflowError", "run",
+           "simulation"]
 
 #: Steps whose random numbers are drawn together (one key per block). Noise of
 #: a given step depends only on the seed and the step index, not the duration.
 BLOCK_STEPS = 50
+
+
+class SpikeBufferOverflowError(RuntimeError):
+    """More neurons spiked in one step than an event-driven buffer holds."""
 
 
 class DivergenceError(FloatingPointError):
@@ -166,6 +171,7 @@ def _scan(model: Model, sim: Simulation, key: PRNGKeyArray) -> tuple[dict, Any, 
     if "source" not in model.record:
         sources = None
     records["sources"] = sources
+    records["overflow"] = state.synapses.first_overflow
     return records, field, model.divergence_step(state)
 
 
@@ -179,7 +185,16 @@ def run(model: Model, sim: Simulation, *, key: PRNGKeyArray | None = None) -> Si
     # Only the shape-determining fields are static for the jitted scan; the
     # seed enters through `key`, so a new seed does not recompile.
     records, field, status = _scan(model, dataclasses.replace(sim, seed=0, throw=True), key)
+    overflow = records.pop("overflow")
     if sim.throw:
+        if is_concrete(overflow) and int(overflow) >= 0:
+            raise SpikeBufferOverflowError(
+                f"More neurons spiked in step {int(overflow)} than an event-driven spike "
+                f"buffer holds; raise the projection's `capacity` (EventConnectivity) or use "
+                f"the dense or gather path. No spike was dropped silently: the run stopped.")
+        if not is_concrete(overflow):
+            overflow = eqx.error_if(overflow, overflow >= 0,
+                                    "An event-driven spike buffer overflowed; raise `capacity`.")
         if is_concrete(status):
             step = int(status)
             if step >= 0:
@@ -201,6 +216,7 @@ def run(model: Model, sim: Simulation, *, key: PRNGKeyArray | None = None) -> Si
     return Signals(
         time_ms=time_ms,
         status=status,
+        overflow=overflow,
         spikes=records.get("spikes"),
         V_m=records.get("V_m"),
         sources=records.get("sources"),

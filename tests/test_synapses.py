@@ -110,3 +110,73 @@ def test_bernoulli_builder_option():
                                                  connection_probability=0.3))
     w = np.asarray(model.coupling.projections[0].connectivity.weights)[:, :75]
     assert abs((w != 0).mean() - 0.3) < 0.03
+
+
+def _event_model(model, capacity):
+    from jaxfne.synapses import EventConnectivity
+
+    def to_event(proj):
+        w = np.asarray(proj.connectivity.weights)
+        k = int((w != 0).sum(axis=1).max())
+        idx = np.argsort(w == 0, axis=1, kind="stable")[:, :k]
+        sparse = SparseConnectivity(pre_indices=jnp.asarray(idx, jnp.int32),
+                                    weights=jnp.asarray(np.take_along_axis(w, idx, 1)),
+                                    n_pre=w.shape[1])
+        return EventConnectivity.from_sparse(sparse, capacity)
+
+    return eqx.tree_at(lambda m: [p.connectivity for p in m.coupling.projections], model,
+                       [to_event(p) for p in model.coupling.projections])
+
+
+def test_event_driven_propagation_equals_the_edge_list():
+    from jaxfne.synapses import EventConnectivity
+
+    rng = np.random.default_rng(4)
+    idx = fixed_indegree_edges(rng, np.arange(60), np.arange(80), 9)
+    w = rng.normal(size=idx.shape)
+    sparse = SparseConnectivity(pre_indices=jnp.asarray(idx), weights=jnp.asarray(w), n_pre=80)
+    event = EventConnectivity.from_sparse(sparse, capacity=30)
+    for p in (0.05, 0.2):
+        spikes = jnp.asarray(rng.random(80) < p, float)
+        np.testing.assert_allclose(event.propagate(spikes), sparse.propagate(spikes),
+                                   rtol=1e-12, atol=1e-12)
+        assert not bool(event.overflowed(spikes))
+
+
+def test_event_driven_network_gives_the_same_activity_as_dense(ei_model):
+    event = _event_model(ei_model, capacity=40)
+    sim = jtfne.simulation(100.0, 0.1, seed=9)
+    a, b = ei_model.simulate(sim), event.simulate(sim)
+    np.testing.assert_array_equal(a.spikes, b.spikes)
+    np.testing.assert_allclose(a.V_m, b.V_m, rtol=1e-9, atol=1e-9)
+    assert int(b.overflow) == -1
+
+
+def test_spike_buffer_overflow_is_reported_never_silent(ei_model):
+    tiny = _event_model(ei_model, capacity=1)
+    with pytest.raises(jtfne.SpikeBufferOverflowError, match=r"spiked in step \d+"):
+        tiny.simulate(jtfne.simulation(200.0, 0.1, seed=9))
+    quiet = tiny.simulate(jtfne.simulation(200.0, 0.1, seed=9, throw=False))
+    assert int(quiet.overflow) >= 0
+
+
+def test_event_edges_round_trip_to_the_per_target_list():
+    from jaxfne.synapses import EventConnectivity
+
+    rng = np.random.default_rng(5)
+    idx = fixed_indegree_edges(rng, np.arange(40), np.arange(40), 6)
+    sparse = SparseConnectivity(pre_indices=jnp.asarray(idx),
+                                weights=jnp.asarray(rng.normal(size=idx.shape)), n_pre=40)
+    back = EventConnectivity.from_sparse(sparse, 8).to_sparse()
+    np.testing.assert_allclose(back.to_dense().weights, sparse.to_dense().weights)
+
+
+def test_large_networks_use_the_event_driven_path():
+    from jaxfne.synapses import EventConnectivity
+
+    cfg = ei_config(n=2400).synapses(indegree={"E": 75, "I": 25})
+    model = jtfne.construct(cfg)
+    conn = model.coupling.projections[0].connectivity
+    assert isinstance(conn, EventConnectivity) and conn.capacity == 64
+    s = model.simulate(jtfne.simulation(20.0, 0.1, seed=0))
+    assert int(s.overflow) == -1 and s.spikes.shape == (200, 2400)

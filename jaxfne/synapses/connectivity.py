@@ -21,6 +21,7 @@ from .._typing import Array, Float, Int
 __all__ = [
     "AbstractConnectivity",
     "DenseConnectivity",
+    "EventConnectivity",
     "SparseConnectivity",
     "bernoulli_edges",
     "fixed_indegree_edges",
@@ -35,6 +36,10 @@ class AbstractConnectivity(eqx.Module):
     @abc.abstractmethod
     def propagate(self, spikes: Float[Array, " pre"]) -> Float[Array, " post"]:
         """Sum of the weights of the connections from spiking neurons, per target."""
+
+    def overflowed(self, spikes: Float[Array, " pre"]) -> Array:
+        """True when the step's spikes exceed a fixed-size buffer (event paths only)."""
+        return jnp.asarray(False)
 
 
 class DenseConnectivity(AbstractConnectivity):
@@ -121,3 +126,86 @@ def bernoulli_edges(
         indices[i, : r.size] = r
         mask[i, : r.size] = True
     return indices, mask
+
+
+class EventConnectivity(AbstractConnectivity):
+    """Event-driven propagation: only the outgoing edges of neurons that spiked are touched.
+
+    Edges are stored per presynaptic neuron (`post_indices[j, k]`,
+    `weights[j, k]`, padded with a dummy target `n_post` and weight 0; row
+    `n_pre` is an all-padding row). Each step the indices of up to
+    `capacity` spiking neurons are gathered into a fixed-size buffer and
+    their weights scattered onto their targets: the work per step is
+    `capacity x max out-degree`, not `N x in-degree`. More than `capacity`
+    spikes in one step is an overflow, reported by `overflowed` (and by the
+    simulation as an error), never dropped silently.
+    """
+
+    post_indices: Int[Array, "pre_plus_one kout"]
+    weights: Float[Array, "pre_plus_one kout"]
+    n_pre: int = eqx.field(static=True)
+    n_post: int = eqx.field(static=True)
+    capacity: int = eqx.field(static=True)
+
+    def __check_init__(self) -> None:
+        check_finite("weights", self.weights)
+        if self.post_indices.shape != self.weights.shape or \
+                self.weights.shape[0] != self.n_pre + 1:
+            raise ValueError(f"`post_indices` and `weights` must both have shape "
+                             f"({self.n_pre + 1}, k); got {self.post_indices.shape} and "
+                             f"{self.weights.shape}.")
+        if self.capacity < 1:
+            raise ValueError(f"`capacity` must be at least 1; got {self.capacity}.")
+
+    def propagate(self, spikes: Float[Array, " pre"]) -> Float[Array, " post"]:
+        idx = jnp.nonzero(spikes > 0, size=self.capacity, fill_value=self.n_pre)[0]
+        values = jnp.concatenate([spikes, jnp.zeros((1,), spikes.dtype)])[idx]
+        contrib = self.weights[idx] * values[:, None]
+        out = jnp.zeros((self.n_post + 1,), self.weights.dtype)
+        return out.at[self.post_indices[idx].ravel()].add(contrib.ravel())[: self.n_post]
+
+    def overflowed(self, spikes: Float[Array, " pre"]) -> Array:
+        """True when more neurons spiked than the buffer holds."""
+        return jnp.sum(spikes > 0) > self.capacity
+
+    def to_sparse(self) -> SparseConnectivity:
+        """The same edges stored per target (a padded in-degree list)."""
+        post = np.asarray(self.post_indices)[: self.n_pre]
+        w = np.asarray(self.weights)[: self.n_pre]
+        pre = np.broadcast_to(np.arange(self.n_pre)[:, None], post.shape)
+        keep = post < self.n_post
+        post_f, pre_f, w_f = post[keep], pre[keep], w[keep]
+        order = np.argsort(post_f, kind="stable")
+        post_f, pre_f, w_f = post_f[order], pre_f[order], w_f[order]
+        counts = np.bincount(post_f, minlength=self.n_post)
+        k_in = max(1, int(counts.max(initial=0)))
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        slot = np.arange(post_f.size) - starts[post_f]
+        idx = np.zeros((self.n_post, k_in), dtype=np.int32)
+        weights = np.zeros((self.n_post, k_in), dtype=w.dtype)
+        idx[post_f, slot] = pre_f
+        weights[post_f, slot] = w_f
+        return SparseConnectivity(pre_indices=jnp.asarray(idx), weights=jnp.asarray(weights),
+                                  n_pre=self.n_pre)
+
+    @classmethod
+    def from_sparse(cls, sparse: SparseConnectivity, capacity: int) -> EventConnectivity:
+        """The same edges as `sparse`, stored per presynaptic neuron."""
+        pre = np.asarray(sparse.pre_indices)
+        w = np.asarray(sparse.weights)
+        n_post = pre.shape[0]
+        post = np.broadcast_to(np.arange(n_post)[:, None], pre.shape)
+        keep = w != 0
+        pre_f, post_f, w_f = pre[keep], post[keep], w[keep]
+        order = np.argsort(pre_f, kind="stable")
+        pre_f, post_f, w_f = pre_f[order], post_f[order], w_f[order]
+        counts = np.bincount(pre_f, minlength=sparse.n_pre)
+        k_out = max(1, int(counts.max(initial=0)))
+        out_post = np.full((sparse.n_pre + 1, k_out), n_post, dtype=np.int32)
+        out_w = np.zeros((sparse.n_pre + 1, k_out), dtype=w.dtype)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        slot = np.arange(pre_f.size) - starts[pre_f]
+        out_post[pre_f, slot] = post_f
+        out_w[pre_f, slot] = w_f
+        return cls(post_indices=jnp.asarray(out_post), weights=jnp.asarray(out_w),
+                   n_pre=sparse.n_pre, n_post=n_post, capacity=int(capacity))

@@ -7,8 +7,8 @@ import jax.numpy as jnp
 from jax.typing import DTypeLike
 
 from .._errors import check_choice, check_finite, check_positive
-from .._typing import Array, Float
-from .connectivity import AbstractConnectivity
+from .._typing import Array, Float, Int
+from .connectivity import AbstractConnectivity, EventConnectivity
 
 __all__ = ["Projection", "ExponentialSynapses", "SynapseState"]
 
@@ -61,10 +61,12 @@ class Projection(eqx.Module):
 
 
 class SynapseState(eqx.Module):
-    """Per-projection synaptic currents (mV/ms) and spike history for delays."""
+    """Per-projection synaptic currents (mV/ms), spike history for delays, and the
+    first step at which an event-driven spike buffer overflowed (-1: never)."""
 
     current: tuple[Float[Array, " post"], ...]
     history: tuple[Float[Array, "delay _pre"], ...]
+    first_overflow: Int[Array, ""]
 
 
 class ExponentialSynapses(eqx.Module):
@@ -78,7 +80,8 @@ class ExponentialSynapses(eqx.Module):
             jnp.zeros((p.delay_steps(dt_ms) - 1, p.connectivity.n_pre), dtype)
             for p in self.projections
         )
-        return SynapseState(current=current, history=history)
+        return SynapseState(current=current, history=history,
+                            first_overflow=jnp.asarray(-1, jnp.int32))
 
     def input_current(
         self, state: SynapseState, zeros: Float[Array, " neurons"]
@@ -95,6 +98,7 @@ class ExponentialSynapses(eqx.Module):
     ) -> SynapseState:
         """Decay every current and add the weights of the spikes that arrive now."""
         currents, histories = [], []
+        overflow = jnp.asarray(False)
         for proj, cur, hist in zip(self.projections, state.current, state.history):
             if hist.shape[0] == 0:
                 arriving, new_hist = spikes, hist
@@ -105,4 +109,9 @@ class ExponentialSynapses(eqx.Module):
             decay = jnp.exp(-dt_ms / proj.tau_ms)
             currents.append(cur * decay + proj.scale * proj.connectivity.propagate(arriving))
             histories.append(new_hist)
-        return SynapseState(current=tuple(currents), history=tuple(histories))
+            if isinstance(proj.connectivity, EventConnectivity):
+                overflow = overflow | proj.connectivity.overflowed(arriving)
+        first = jnp.where((state.first_overflow < 0) & overflow, step,
+                          state.first_overflow).astype(jnp.int32)
+        return SynapseState(current=tuple(currents), history=tuple(histories),
+                            first_overflow=first)
