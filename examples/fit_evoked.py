@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 from pathlib import Path
 
 import equinox as eqx
@@ -26,21 +27,14 @@ import jaxfne as jtfne
 from jaxfne.fit import profile_mse
 from jaxfne.fit.report import recover
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fit_fields import Knobs  # noqa: E402  (the same two knobs as the spectrum fit)
+from fit_fields import build_base as lfp_network  # noqa: E402
+
 TRUE = {"e_scale": 1.0, "tau_e_ms": 6.0}
 STARTS = [(1.3, 0.7), (0.7, 1.3), (1.3, 1.3), (0.7, 0.7)]
 SIM = jtfne.simulation(duration_ms=40.0, dt_ms=0.1, seed=0)
 N_TRIALS = 8
-
-
-class Knobs(eqx.Module):
-    e_scale: jax.Array
-    tau_e_ms: jax.Array
-    base: jtfne.Model
-
-    def model(self) -> jtfne.Model:
-        return eqx.tree_at(lambda m: (m.coupling.projections[0].scale,
-                                      m.coupling.projections[0].tau_ms),
-                           self.base, (self.e_scale, self.tau_e_ms))
 
 
 def evoked_lfp(knobs: Knobs) -> jax.Array:
@@ -51,14 +45,9 @@ def evoked_lfp(knobs: Knobs) -> jax.Array:
 
 
 def build_base() -> jtfne.Model:
-    cfg = (jtfne.configuration()
-           .network(name="network_100_ei", kind="balanced_ei_population", n=100,
-                    cell_types={"E": 0.75, "I": 0.25})
-           .emitter(family="izhikevich", preset="cortical_eig")
-           .field(domain="laminar_column")
-           .probe(name="lfp", modes=["LFP"]))
-    model = jtfne.construct(cfg)
-    # Start every neuron above the 30 mV peak: one synchronous volley at t = 0.
+    """The LFP-recording network of `fit_fields.py`, with every neuron started
+    above the 30 mV peak: one synchronous volley at t = 0."""
+    model = lfp_network()
     volley = dataclasses.replace(model.emitters, v_init_mV=(35.0, 36.0))
     return eqx.tree_at(lambda m: m.emitters, model, volley)
 
