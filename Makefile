@@ -1,12 +1,13 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11 and pip:
 #   make demo   create .venv, install jaxfne, run the 100-neuron workflow
 #   make test   create .venv with the dev extras, run ruff, mypy and pytest
+#   make docs   build the documentation site (site/) in strict mode
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +40,10 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_grad.py
 	$(BIN)/python benchmarks/bench_surrogate.py
 	$(BIN)/python benchmarks/bench_batch.py
+
+# The documentation site (mkdocs-material + mkdocstrings) into site/, failing on any warning.
+docs: $(VENV)/.installed-dev
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -12,7 +12,9 @@ from .analysis import summary as summary
 from .batch import simulate_batch as simulate_batch
 from .config import Configuration as Configuration
 from .config import configuration as configuration
+from .construct import DENSE_MAX_NEURONS as DENSE_MAX_NEURONS
 from .construct import construct as construct
+from .construct import event_capacity as event_capacity
 from .drive import Drive as Drive
 from .drive import PoissonInput as PoissonInput
 from .fit import FitHistory as FitHistory

@@ -31,7 +31,7 @@ from .synapses import (
     fixed_indegree_edges,
 )
 
-__all__ = ["DENSE_MAX_NEURONS", "construct"]
+__all__ = ["DENSE_MAX_NEURONS", "construct", "event_capacity"]
 
 #: Networks up to this size use a dense weight matrix; larger ones an
 #: event-driven per-source edge list (same connections, no N-by-N matrix).

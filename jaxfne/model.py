@@ -168,11 +168,16 @@ class Model(eqx.Module):
             return None
         return self.field.operators(self.geometry.soma_depth_um, self.emitters.capacitance_pF)
 
-    def simulate(self, sim: Simulation, *, key: PRNGKeyArray | None = None) -> Signals:
+    def simulate(self, sim: Simulation, *, key: PRNGKeyArray | None = None,
+                 state: ModelState | None = None) -> Signals:
         """Run the simulation `sim` (see `jaxfne.simulation`) and return its `Signals`.
 
-        `key` overrides `sim.seed` (for `jax.vmap` over trials). The run is
-        one jitted `lax.scan`; calling again with new parameter values of the
-        same shapes does not recompile.
+        `key` overrides `sim.seed` (for `jax.vmap` over trials). `state` sets
+        the initial state (default: `self.init(key, dt_ms)`, drawn from the
+        seed); make one with `init` and edit it with `eqx.tree_at`, e.g. to
+        start every neuron at given (v, u). The run is one jitted
+        `lax.scan` (or several, for long runs, see `Simulation.chunk_ms`);
+        calling again with new parameter values of the same shapes does not
+        recompile.
         """
-        return run(self, sim, key=key)
+        return run(self, sim, key=key, state=state)

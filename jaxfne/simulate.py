@@ -5,14 +5,19 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
+import os
+import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jaxtyping import PRNGKeyArray
 
 from ._errors import as_integer, is_concrete
+from ._typing import Array, Int
 from .signals import Signals
 
 if TYPE_CHECKING:
@@ -24,6 +29,18 @@ __all__ = ["BLOCK_STEPS", "DivergenceError", "Simulation", "SpikeBufferOverflowE
 #: Steps whose random numbers are drawn together (one key per block). Noise of
 #: a given step depends only on the seed and the step index, not the duration.
 BLOCK_STEPS = 50
+#: Runs longer than this (ms) are split into chunks of `AUTO_CHUNK_MS` unless
+#: `chunk_ms` says otherwise.
+AUTO_CHUNK_ABOVE_MS = 2000.0
+AUTO_CHUNK_MS = 1000.0
+
+
+def _block_steps(record_every: int) -> int:
+    """Steps per noise block: a multiple of `record_every` near `BLOCK_STEPS`, or, for
+    longer bins, the largest divisor of `record_every` up to `BLOCK_STEPS`."""
+    if record_every <= BLOCK_STEPS:
+        return record_every * max(1, BLOCK_STEPS // record_every)
+    return max(d for d in range(1, BLOCK_STEPS + 1) if record_every % d == 0)
 
 
 class SpikeBufferOverflowError(RuntimeError):
@@ -51,6 +68,16 @@ class Simulation:
             boundaries (every 50 steps) and recompute each block in the
             backward pass (`jax.checkpoint`): memory grows with the number of
             blocks, not of steps. It changes nothing without `jax.grad`.
+        chunk_ms: run in chunks of this much simulated time, each one call
+            of the same compiled scan, moving each chunk's readouts to host
+            memory before the next: the working memory stays that of one
+            chunk however long the run. None: 1000 ms chunks for runs longer
+            than 2000 ms. Results equal an unchunked run's. Runs under
+            `jax.grad`, `jax.vmap` or `jax.jit` are never chunked.
+        progress: print a progress bar to stderr while a chunked run goes on.
+            None (default): only when the run is chunked and the first chunk
+            predicts more than 5 s of wall time. Also off when the
+            environment variable `JAXFNE_PROGRESS` is "0".
     """
 
     duration_ms: float
@@ -59,11 +86,24 @@ class Simulation:
     record_every: int = 1
     throw: bool = True
     checkpoint: bool = True
+    chunk_ms: float | None = None
+    progress: bool | None = None
 
     @property
     def n_steps(self) -> int:
         """Number of integration steps."""
         return int(round(self.duration_ms / self.dt_ms))
+
+    def chunk_steps(self) -> int:
+        """Steps per chunk (a whole number of noise blocks and recording bins)."""
+        block = max(_block_steps(self.record_every), self.record_every)
+        if self.chunk_ms is None:
+            if self.n_steps * self.dt_ms <= AUTO_CHUNK_ABOVE_MS:
+                return self.n_steps
+            want = int(round(AUTO_CHUNK_MS / self.dt_ms))
+        else:
+            want = int(round(self.chunk_ms / self.dt_ms))
+        return min(self.n_steps, max(block, want // block * block))
 
 
 def _real(name: str, value: object) -> float:
@@ -83,12 +123,14 @@ def simulation(
     record_every: int = 1,
     throw: bool = True,
     checkpoint: bool = True,
+    chunk_ms: float | int | None = None,
+    progress: bool | None = None,
 ) -> Simulation:
-    """Make a validated `Simulation`.
+    """Make a validated `Simulation` (see its attributes).
 
     Raises `ValueError`/`TypeError` naming the argument for a non-positive or
-    non-finite `dt_ms` or `duration_ms`, a duration that is not a whole number
-    of steps (or of recording bins), and a non-integer `seed`.
+    non-finite `dt_ms`, `duration_ms` or `chunk_ms`, a duration that is not a
+    whole number of steps (or of recording bins), and a non-integer `seed`.
     """
     duration_ms = _real("duration_ms", duration_ms)
     dt_ms = _real("dt_ms", dt_ms)
@@ -104,7 +146,12 @@ def simulation(
         raise ValueError(
             f"`record_every` must divide the number of steps ({round(steps)}); got {record_every}."
         )
-    return Simulation(duration_ms, dt_ms, seed, record_every, bool(throw), bool(checkpoint))
+    if chunk_ms is not None:
+        chunk_ms = _real("chunk_ms", chunk_ms)
+    if progress is not None and not isinstance(progress, bool):
+        raise TypeError(f"`progress` must be True, False or None; got {progress!r}.")
+    return Simulation(duration_ms, dt_ms, seed, record_every, bool(throw), bool(checkpoint),
+                      chunk_ms, progress)
 
 
 def _bin(records: dict[str, jax.Array], every: int) -> dict[str, jax.Array]:
@@ -119,13 +166,18 @@ def _bin(records: dict[str, jax.Array], every: int) -> dict[str, jax.Array]:
 
 
 @eqx.filter_jit
-def _scan(model: Model, sim: Simulation, key: PRNGKeyArray) -> tuple[dict, Any, jax.Array]:
+def _init(model: Model, key: PRNGKeyArray, dt_ms: float) -> Any:
+    return model.init(key, dt_ms)
+
+
+@eqx.filter_jit
+def _scan(model: Model, sim: Simulation, k_noise: PRNGKeyArray, state: Any,
+          first_block: Int[Array, ""]) -> tuple[dict, Any, jax.Array, Any]:
+    """`sim.n_steps` steps from `state`; the first is step `first_block * block`."""
     dt = sim.dt_ms
     every = sim.record_every
-    block = every * max(1, BLOCK_STEPS // every)
+    block = _block_steps(every)
     n_full, rest = divmod(sim.n_steps, block)
-    k_init, k_noise = jax.random.split(key)
-    state = model.init(k_init, dt)
     field_ops = model.field_operators()
 
     def run_block(state, block_index, length):
@@ -137,19 +189,21 @@ def _scan(model: Model, sim: Simulation, key: PRNGKeyArray) -> tuple[dict, Any, 
 
         xs = (jnp.arange(length), normals[:length], counts[:length])
         state, records = jax.lax.scan(body, state, xs)
-        return state, _bin(records, every)
+        return state, _bin(records, min(every, length))
 
     full_block = lambda s, b: run_block(s, b, block)
     if sim.checkpoint:
         full_block = jax.checkpoint(full_block)
     pieces = []
     if n_full:
-        state, records = jax.lax.scan(full_block, state, jnp.arange(n_full))
+        state, records = jax.lax.scan(full_block, state, first_block + jnp.arange(n_full))
         pieces.append(jax.tree.map(lambda a: a.reshape((-1,) + a.shape[2:]), records))
     if rest:
-        state, records = run_block(state, n_full, rest)
+        state, records = run_block(state, first_block + n_full, rest)
         pieces.append(records)
     records = jax.tree.map(lambda *a: jnp.concatenate(a, axis=0), *pieces)
+    if every > block:  # each block gave one partial bin; join them into whole bins
+        records = _bin(records, every // block)
     sources = None
     if "exc" in records:  # synaptic currents in nA: total, excitatory, inhibitory
         to_nA = model.emitters.capacitance_pF * 1e-3
@@ -172,39 +226,67 @@ def _scan(model: Model, sim: Simulation, key: PRNGKeyArray) -> tuple[dict, Any, 
         sources = None
     records["sources"] = sources
     records["overflow"] = state.synapses.first_overflow
-    return records, field, model.divergence_step(state)
+    return records, field, model.divergence_step(state), state
 
 
-def run(model: Model, sim: Simulation, *, key: PRNGKeyArray | None = None) -> Signals:
+def _traced(*trees: Any) -> bool:
+    return any(isinstance(x, jax.core.Tracer) for t in trees for x in jax.tree.leaves(t))
+
+
+def _check_state(model: Model, state: Any, dt_ms: float) -> None:
+    want = jax.eval_shape(lambda: model.init(jax.random.key(0), dt_ms))
+    same = str(jax.tree.structure(want)) == str(jax.tree.structure(state)) and all(
+        jnp.shape(a) == b.shape for a, b in zip(jax.tree.leaves(state), jax.tree.leaves(want)))
+    if not same:
+        raise ValueError("`state` must have the structure and shapes of `model.init(key, "
+                         f"dt_ms)` for dt_ms = {dt_ms}; got {jax.tree.structure(state)}.")
+
+
+def _raise_if_failed(overflow: Any, status: Any, dt_ms: float) -> None:
+    if is_concrete(overflow) and int(overflow) >= 0:
+        raise SpikeBufferOverflowError(
+            f"More neurons spiked in step {int(overflow)} than an event-driven spike "
+            f"buffer holds; raise the projection's `capacity` (EventConnectivity) or use "
+            f"the dense or gather path. No spike was dropped silently: the run stopped.")
+    if is_concrete(status) and int(status) >= 0:
+        step = int(status)
+        raise DivergenceError(
+            f"The membrane state diverged (non-finite, or V_m below the model's "
+            f"`v_floor_mV`) at step {step} (t = {(step + 1) * dt_ms:g} ms) with "
+            f"`dt_ms` = {dt_ms}; reduce `dt_ms` (Izhikevich neurons need 0.1 ms "
+            f"or less) or check the parameters."
+        )
+
+
+def run(model: Model, sim: Simulation, *, key: PRNGKeyArray | None = None,
+        state: Any = None) -> Signals:
     """Simulate `model` as specified by `sim`; see `Model.simulate`."""
     if not isinstance(sim, Simulation):
         raise TypeError(f"`sim` must be made by `jaxfne.simulation(...)`; got {type(sim)!r}.")
     seed = sim.seed if key is None else None
     if key is None:
         key = jax.random.key(sim.seed)
+    k_init, k_noise = jax.random.split(key)
+    if state is None:
+        state = _init(model, k_init, sim.dt_ms)
+    else:
+        _check_state(model, state, sim.dt_ms)
     # Only the shape-determining fields are static for the jitted scan; the
     # seed enters through `key`, so a new seed does not recompile.
-    records, field, status = _scan(model, dataclasses.replace(sim, seed=0, throw=True), key)
+    static = dataclasses.replace(sim, seed=0, throw=True, chunk_ms=None, progress=None)
+    chunk = sim.chunk_steps()
+    if chunk >= sim.n_steps or _traced(model, key, state):
+        records, field, status, _ = _scan(model, static, k_noise, state,
+                                          jnp.asarray(0, jnp.int32))
+    else:
+        records, field, status = _chunked(model, sim, static, chunk, k_noise, state)
     overflow = records.pop("overflow")
     if sim.throw:
-        if is_concrete(overflow) and int(overflow) >= 0:
-            raise SpikeBufferOverflowError(
-                f"More neurons spiked in step {int(overflow)} than an event-driven spike "
-                f"buffer holds; raise the projection's `capacity` (EventConnectivity) or use "
-                f"the dense or gather path. No spike was dropped silently: the run stopped.")
+        _raise_if_failed(overflow, status, sim.dt_ms)
         if not is_concrete(overflow):
             overflow = eqx.error_if(overflow, overflow >= 0,
                                     "An event-driven spike buffer overflowed; raise `capacity`.")
-        if is_concrete(status):
-            step = int(status)
-            if step >= 0:
-                raise DivergenceError(
-                    f"The membrane state diverged (non-finite, or V_m below the model's "
-                    f"`v_floor_mV`) at step {step} (t = {(step + 1) * sim.dt_ms:g} ms) with "
-                    f"`dt_ms` = {sim.dt_ms}; reduce `dt_ms` (Izhikevich neurons need 0.1 ms "
-                    f"or less) or check the parameters."
-                )
-        else:
+        if not is_concrete(status):
             records, field, status = eqx.error_if(
                 (records, field, status), status >= 0,
                 "The membrane state diverged (non-finite, or V_m below the model's "
@@ -226,3 +308,102 @@ def run(model: Model, sim: Simulation, *, key: PRNGKeyArray | None = None) -> Si
         populations=model.populations,
         seed=seed,
     )
+
+
+def _chunked(model: Model, sim: Simulation, static: Simulation, chunk: int,
+             k_noise: PRNGKeyArray, state: Any) -> tuple[dict, Any, jax.Array]:
+    """Run `sim` in chunks of `chunk` steps, moving each chunk's readouts to the host."""
+    block = _block_steps(sim.record_every)
+    total = sim.n_steps
+    bar = _Progress(total, sim.progress)
+    parts: list[tuple[dict, Any]] = []
+    done = 0
+    status = overflow = np.asarray(-1, np.int32)
+    while done < total:
+        steps = min(chunk, total - done)
+        part = dataclasses.replace(static, duration_ms=steps * sim.dt_ms)
+        records, field, status_c, state = _scan(model, part, k_noise, state,
+                                                jnp.asarray(done // block, jnp.int32))
+        records, field = jax.tree.map(np.asarray, (records, field))
+        over_c = records.pop("overflow")
+        if overflow < 0 <= over_c:
+            overflow = over_c
+        if status < 0 <= int(status_c):
+            status = np.asarray(status_c)
+        parts.append((records, field))
+        done += steps
+        bar.update(done)
+        if sim.throw and (overflow >= 0 or status >= 0):
+            break  # the run failed; `run` raises with the step
+    bar.close()
+    records = _concat([r for r, _ in parts])
+    fields = [f for _, f in parts]
+    field = None if fields[0] is None else _concat_field(fields)
+    records["overflow"] = jnp.asarray(overflow)
+    return records, field, jnp.asarray(status)
+
+
+def _concat(records: list[dict]) -> dict:
+    out: dict = {}
+    for name, first in records[0].items():
+        if first is None:
+            out[name] = None
+        elif isinstance(first, tuple):
+            out[name] = tuple(jnp.asarray(np.concatenate([r[name][i] for r in records]))
+                              for i in range(len(first)))
+        else:
+            out[name] = jnp.asarray(np.concatenate([r[name] for r in records]))
+    return out
+
+
+def _concat_field(fields: list[Any]) -> Any:
+    """Join per-chunk `FieldSignals`: series along time, time means weighted by length."""
+    first = fields[0]
+    lengths = np.array([f.dipole_nAum.shape[0] for f in fields], float)
+    weights = lengths / lengths.sum()
+    changes = {}
+    for name in ("dipole_nAum", "csd", "phi_e", "J_e", "lfp_proxy", "csd_proxy", "eeg", "meg",
+                 "ohmic_W"):
+        if getattr(first, name) is not None:
+            changes[name] = jnp.asarray(np.concatenate([getattr(f, name) for f in fields]))
+    if first.emm is not None:
+        budget = {}
+        for name in first.emm.__dataclass_fields__:
+            values = [getattr(f.emm, name) for f in fields]
+            if name.startswith("mean_") or name.startswith("neuron_mean_"):
+                budget[name] = jnp.asarray(sum(w * v for w, v in zip(weights, values)))
+            else:
+                budget[name] = jnp.asarray(np.concatenate(values))
+        changes["emm"] = type(first.emm)(**budget)
+    changes["geometry"] = jax.tree.map(jnp.asarray, first.geometry)
+    return dataclasses.replace(first, **changes)
+
+
+class _Progress:
+    """A text progress bar on stderr for chunked runs (see `Simulation.progress`)."""
+
+    def __init__(self, total: int, wanted: bool | None):
+        self.total = total
+        self.wanted = wanted and os.environ.get("JAXFNE_PROGRESS", "1") != "0"
+        self.auto = wanted is None and os.environ.get("JAXFNE_PROGRESS", "1") != "0"
+        self.start = time.perf_counter()
+        self.shown = False
+
+    def update(self, done: int) -> None:
+        elapsed = time.perf_counter() - self.start
+        if self.auto and not self.shown:
+            self.wanted = elapsed / done * self.total > 5.0
+        if not self.wanted:
+            return
+        self.shown = True
+        frac = done / self.total
+        eta = elapsed / frac - elapsed
+        bar = "#" * int(30 * frac)
+        sys.stderr.write(f"\rjaxfne [{bar:<30}] {100 * frac:5.1f}%  {elapsed:6.1f} s elapsed, "
+                         f"{eta:6.1f} s left")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+            sys.stderr.flush()

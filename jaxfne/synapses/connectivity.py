@@ -12,11 +12,12 @@ from __future__ import annotations
 import abc
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
 import numpy as np
 
 from .._errors import check_finite
-from .._typing import Array, Float, Int
+from .._typing import Array, ArrayLike, Float, Int
 
 __all__ = [
     "AbstractConnectivity",
@@ -24,6 +25,7 @@ __all__ = [
     "EventConnectivity",
     "SparseConnectivity",
     "bernoulli_edges",
+    "default_tiers",
     "fixed_indegree_edges",
 ]
 
@@ -56,6 +58,16 @@ class DenseConnectivity(AbstractConnectivity):
     def propagate(self, spikes: Float[Array, " pre"]) -> Float[Array, " post"]:
         return self.weights @ spikes
 
+    @classmethod
+    def from_edges(cls, pre: ArrayLike, post: ArrayLike, weights: ArrayLike, *, n_pre: int,
+                   n_post: int) -> DenseConnectivity:
+        """Build from an edge list (edge `e`: `weights[e]` from `pre[e]` to `post[e]`);
+        multapses add up."""
+        pre_a, post_a, w_a = _edge_arrays(pre, post, weights, n_pre, n_post)
+        dense = np.zeros((n_post, n_pre), dtype=w_a.dtype)
+        np.add.at(dense, (post_a, pre_a), w_a)
+        return cls(jnp.asarray(dense))
+
 
 class SparseConnectivity(AbstractConnectivity):
     """A padded per-target edge list: `weights[i, k]` from neuron `pre_indices[i, k]`."""
@@ -83,26 +95,89 @@ class SparseConnectivity(AbstractConnectivity):
         return DenseConnectivity(dense.at[rows, self.pre_indices].add(self.weights))
 
 
+def _distinct_draws(
+    rng: np.random.Generator, counts: np.ndarray, m: np.ndarray, k_max: int
+) -> np.ndarray:
+    """Per row r, `counts[r]` distinct integers in `[0, m[r])`, padded to `k_max` columns.
+
+    Vectorised: draw every entry with replacement, then redraw only the
+    entries that repeat an earlier one in their row until none does. The
+    result is a uniform random subset (the procedure treats every value
+    alike, so every subset of the same size is equally likely); rows come
+    sorted. Rows that want more than a quarter of their range are drawn by
+    ranking random keys instead (a `[rows, m]` block, only for such dense
+    rows). The padding (columns at or beyond `counts[r]`) is 0.
+    """
+    rows = counts.size
+    out = np.zeros((rows, k_max), dtype=np.int64)
+    if rows == 0 or k_max == 0:
+        return out
+    dense = counts * 4 > m
+    for m_val in np.unique(m[dense]):
+        sel = np.flatnonzero(dense & (m == m_val))
+        for chunk in np.array_split(sel, sel.size * int(m_val) // 2**24 + 1):
+            keys = rng.random((chunk.size, int(m_val)))
+            width = min(k_max, int(m_val))
+            out[chunk, :width] = np.sort(np.argsort(keys, axis=1)[:, :width], axis=1)
+    sparse = np.flatnonzero(~dense)
+    cols = np.arange(k_max)
+    sentinel = int(m.max(initial=0)) + cols  # distinct and above every real draw
+    for chunk in np.array_split(sparse, sparse.size * k_max // 2**24 + 1):
+        mc = m[chunk]
+        draw = rng.integers(0, mc[:, None], (chunk.size, k_max), dtype=np.int32)
+        draw = np.where(cols < counts[chunk, None], draw, sentinel.astype(np.int32))
+        draw.sort(axis=1)
+        active = np.arange(chunk.size)
+        while active.size:
+            sub = draw[active]
+            r, c = np.nonzero(sub[:, 1:] == sub[:, :-1])
+            if r.size == 0:
+                break
+            sub[r, c + 1] = rng.integers(0, mc[active[r]], dtype=np.int32)
+            hit = np.unique(r)
+            fixed = sub[hit]
+            fixed.sort(axis=1)
+            active = active[hit]
+            draw[active] = fixed
+        out[chunk] = np.where(cols < counts[chunk, None], draw, 0)
+    return out
+
+
+def _edges_from_candidates(
+    rng: np.random.Generator, post: np.ndarray, pre: np.ndarray, counts: np.ndarray
+) -> np.ndarray:
+    """`counts[r]` distinct presynaptic neurons of `pre` for each `post[r]`, never itself."""
+    pre = np.asarray(pre)
+    order = np.argsort(pre, kind="stable")
+    pre_sorted = pre[order]
+    pos = np.searchsorted(pre_sorted, post)
+    is_member = (pos < pre.size) & (pre_sorted[np.minimum(pos, pre.size - 1)] == post)
+    m = np.where(is_member, pre.size - 1, pre.size)
+    if np.any(counts > m):
+        r = int(np.flatnonzero(counts > m)[0])
+        raise ValueError(
+            f"`indegree` must be at most the number of candidate presynaptic neurons "
+            f"({int(m[r])}); got {int(counts[r])}."
+        )
+    k_max = int(counts.max(initial=0))
+    slots = _distinct_draws(rng, counts, m, k_max)
+    # Skip the target itself: candidates at or after its own position shift by one.
+    slots = slots + (is_member[:, None] & (slots >= pos[:, None]))
+    return pre_sorted[slots] if pre.size else slots
+
+
 def fixed_indegree_edges(
     rng: np.random.Generator, post: np.ndarray, pre: np.ndarray, indegree: int
 ) -> np.ndarray:
     """Draw `indegree` distinct presynaptic neurons from `pre` for every `post` neuron.
 
     No autapses: a neuron never connects to itself. Returns `[len(post), indegree]`
-    global indices. Raises when `pre` has too few candidates.
+    global indices. Raises when `pre` has too few candidates. Vectorised: no
+    per-neuron Python loop and no `[post, pre]` array unless the rows are dense.
     """
     post = np.asarray(post)
-    pre = np.asarray(pre)
-    out = np.empty((post.size, indegree), dtype=np.int64)
-    for row, target in enumerate(post):
-        candidates = pre[pre != target]
-        if indegree > candidates.size:
-            raise ValueError(
-                f"`indegree` must be at most the number of candidate presynaptic neurons "
-                f"({candidates.size}); got {indegree}."
-            )
-        out[row] = rng.choice(candidates, size=indegree, replace=False)
-    return out
+    counts = np.full(post.size, int(indegree), dtype=np.int64)
+    return _edges_from_candidates(rng, post, pre, counts)
 
 
 def bernoulli_edges(
@@ -112,20 +187,43 @@ def bernoulli_edges(
 
     Returns `(indices, mask)`, both `[len(post), k_max]`: the presynaptic global
     indices padded to the largest in-degree, and True where an edge exists.
+    Each in-degree is Binomial(candidates, p), its sources a uniform draw
+    without replacement: the same distribution as testing every pair.
     """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"`p` must be a probability in [0, 1]; got {p!r}.")
     post = np.asarray(post)
     pre = np.asarray(pre)
-    rows = []
-    for target in post:
-        candidates = pre[pre != target]
-        rows.append(candidates[rng.random(candidates.size) < p])
-    k_max = max(1, max((r.size for r in rows), default=0))
-    indices = np.zeros((post.size, k_max), dtype=np.int64)
-    mask = np.zeros((post.size, k_max), dtype=bool)
-    for i, r in enumerate(rows):
-        indices[i, : r.size] = r
-        mask[i, : r.size] = True
+    members = np.isin(post, pre)
+    counts = rng.binomial(np.where(members, pre.size - 1, pre.size), p).astype(np.int64)
+    indices = _edges_from_candidates(rng, post, pre, counts)
+    if indices.shape[1] == 0:
+        indices = np.zeros((post.size, 1), dtype=np.int64)
+    mask = np.arange(indices.shape[1])[None, :] < counts[:, None]
     return indices, mask
+
+
+def _per_source(pre: np.ndarray, post: np.ndarray, values: list[np.ndarray], n_pre: int,
+                fill: list) -> tuple[list[np.ndarray], int]:
+    """Group edges by source: `[n_pre + 1, k_out]` padded tables of `values`."""
+    order = np.argsort(pre, kind="stable")
+    pre_s = pre[order]
+    counts = np.bincount(pre_s, minlength=n_pre)
+    k_out = max(1, int(counts.max(initial=0)))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    slot = np.arange(pre_s.size) - starts[pre_s]
+    tables = []
+    for v, f in zip(values, fill):
+        t = np.full((n_pre + 1, k_out), f, dtype=v.dtype)
+        t[pre_s, slot] = v[order]
+        tables.append(t)
+    return tables, k_out
+
+
+def default_tiers(capacity: int) -> tuple[int, ...]:
+    """Spike-buffer sizes tried in turn: 32, 128, 512, ... up to `capacity`."""
+    tiers = [c for c in (32 * 4**i for i in range(12)) if c < capacity]
+    return tuple(tiers) + (int(capacity),)
 
 
 class EventConnectivity(AbstractConnectivity):
@@ -133,12 +231,15 @@ class EventConnectivity(AbstractConnectivity):
 
     Edges are stored per presynaptic neuron (`post_indices[j, k]`,
     `weights[j, k]`, padded with a dummy target `n_post` and weight 0; row
-    `n_pre` is an all-padding row). Each step the indices of up to
-    `capacity` spiking neurons are gathered into a fixed-size buffer and
-    their weights scattered onto their targets: the work per step is
-    `capacity x max out-degree`, not `N x in-degree`. More than `capacity`
-    spikes in one step is an overflow, reported by `overflowed` (and by the
-    simulation as an error), never dropped silently.
+    `n_pre` is an all-padding row). Each step the indices of the spiking
+    neurons are gathered into a fixed-size buffer and their weights
+    scattered onto their targets: the work per step is `buffer x max
+    out-degree`, not `N x in-degree`. The buffer is the smallest of `tiers`
+    (static sizes, compiled once each, chosen per step by `lax.switch`) that
+    holds the step's spikes, so quiet steps cost little. More than
+    `capacity` (the largest tier) spikes in one step is an overflow,
+    reported by `overflowed` (and by the simulation as an error), never
+    dropped silently.
     """
 
     post_indices: Int[Array, "pre_plus_one kout"]
@@ -146,6 +247,11 @@ class EventConnectivity(AbstractConnectivity):
     n_pre: int = eqx.field(static=True)
     n_post: int = eqx.field(static=True)
     capacity: int = eqx.field(static=True)
+    tiers: tuple[int, ...] = eqx.field(static=True, default=())
+
+    def __post_init__(self) -> None:
+        if not self.tiers:
+            self.tiers = default_tiers(self.capacity)
 
     def __check_init__(self) -> None:
         check_finite("weights", self.weights)
@@ -156,16 +262,29 @@ class EventConnectivity(AbstractConnectivity):
                              f"{self.weights.shape}.")
         if self.capacity < 1:
             raise ValueError(f"`capacity` must be at least 1; got {self.capacity}.")
+        if list(self.tiers) != sorted(set(self.tiers)) or self.tiers[-1] != self.capacity \
+                or self.tiers[0] < 1:
+            raise ValueError(f"`tiers` must be increasing positive sizes ending at `capacity` "
+                             f"({self.capacity}); got {self.tiers}.")
 
-    def propagate(self, spikes: Float[Array, " pre"]) -> Float[Array, " post"]:
-        idx = jnp.nonzero(spikes > 0, size=self.capacity, fill_value=self.n_pre)[0]
+    def _scatter(self, spikes: Float[Array, " pre"], size: int) -> Float[Array, " post"]:
+        idx = jnp.nonzero(spikes > 0, size=size, fill_value=self.n_pre)[0]
         values = jnp.concatenate([spikes, jnp.zeros((1,), spikes.dtype)])[idx]
         contrib = self.weights[idx] * values[:, None]
         out = jnp.zeros((self.n_post + 1,), self.weights.dtype)
         return out.at[self.post_indices[idx].ravel()].add(contrib.ravel())[: self.n_post]
 
+    def propagate(self, spikes: Float[Array, " pre"]) -> Float[Array, " post"]:
+        if len(self.tiers) == 1:
+            return self._scatter(spikes, self.capacity)
+        count = jnp.sum(spikes > 0)
+        tier = jnp.minimum(jnp.searchsorted(jnp.asarray(self.tiers), count),
+                           len(self.tiers) - 1)
+        branches = [lambda s, size=size: self._scatter(s, size) for size in self.tiers]
+        return jax.lax.switch(tier, branches, spikes)
+
     def overflowed(self, spikes: Float[Array, " pre"]) -> Array:
-        """True when more neurons spiked than the buffer holds."""
+        """True when more neurons spiked than the largest buffer holds."""
         return jnp.sum(spikes > 0) > self.capacity
 
     def to_sparse(self) -> SparseConnectivity:
@@ -189,23 +308,44 @@ class EventConnectivity(AbstractConnectivity):
                                   n_pre=self.n_pre)
 
     @classmethod
+    def from_edges(cls, pre: ArrayLike, post: ArrayLike, weights: ArrayLike, *, n_pre: int,
+                   n_post: int, capacity: int,
+                   tiers: tuple[int, ...] | None = None) -> EventConnectivity:
+        """Build from an edge list: edge `e` carries `weights[e]` from `pre[e]` to `post[e]`.
+
+        Multapses (repeated pairs) add up. No `[post, pre]` array is formed.
+        """
+        pre_a, post_a, w_a = _edge_arrays(pre, post, weights, n_pre, n_post)
+        (out_post, out_w), _ = _per_source(pre_a, post_a, [post_a.astype(np.int32), w_a], n_pre,
+                                           [n_post, 0])
+        return cls(post_indices=jnp.asarray(out_post), weights=jnp.asarray(out_w),
+                   n_pre=int(n_pre), n_post=int(n_post), capacity=int(capacity),
+                   tiers=tuple(tiers) if tiers else default_tiers(int(capacity)))
+
+    @classmethod
     def from_sparse(cls, sparse: SparseConnectivity, capacity: int) -> EventConnectivity:
         """The same edges as `sparse`, stored per presynaptic neuron."""
         pre = np.asarray(sparse.pre_indices)
         w = np.asarray(sparse.weights)
-        n_post = pre.shape[0]
-        post = np.broadcast_to(np.arange(n_post)[:, None], pre.shape)
+        post = np.broadcast_to(np.arange(pre.shape[0])[:, None], pre.shape)
         keep = w != 0
-        pre_f, post_f, w_f = pre[keep], post[keep], w[keep]
-        order = np.argsort(pre_f, kind="stable")
-        pre_f, post_f, w_f = pre_f[order], post_f[order], w_f[order]
-        counts = np.bincount(pre_f, minlength=sparse.n_pre)
-        k_out = max(1, int(counts.max(initial=0)))
-        out_post = np.full((sparse.n_pre + 1, k_out), n_post, dtype=np.int32)
-        out_w = np.zeros((sparse.n_pre + 1, k_out), dtype=w.dtype)
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        slot = np.arange(pre_f.size) - starts[pre_f]
-        out_post[pre_f, slot] = post_f
-        out_w[pre_f, slot] = w_f
-        return cls(post_indices=jnp.asarray(out_post), weights=jnp.asarray(out_w),
-                   n_pre=sparse.n_pre, n_post=n_post, capacity=int(capacity))
+        return cls.from_edges(pre[keep], post[keep], w[keep], n_pre=sparse.n_pre,
+                              n_post=pre.shape[0], capacity=capacity)
+
+
+def _edge_arrays(pre: ArrayLike, post: ArrayLike, weights: ArrayLike, n_pre: int,
+                 n_post: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validated 1-D edge arrays (indices in range, finite weights, equal lengths)."""
+    pre_a = np.asarray(pre).astype(np.int64, copy=False).ravel()
+    post_a = np.asarray(post).astype(np.int64, copy=False).ravel()
+    w_a = np.asarray(weights).ravel()
+    if not (pre_a.size == post_a.size == w_a.size):
+        raise ValueError(f"`pre`, `post` and `weights` must have the same length; got "
+                         f"{pre_a.size}, {post_a.size} and {w_a.size}.")
+    for name, a, n in (("pre", pre_a, n_pre), ("post", post_a, n_post)):
+        if a.size and (a.min() < 0 or a.max() >= n):
+            raise ValueError(f"`{name}` indices must lie in [0, {n}); got values from "
+                             f"{a.min()} to {a.max()}.")
+    if not np.all(np.isfinite(w_a)):
+        raise ValueError("`weights` must be finite.")
+    return pre_a, post_a, w_a

@@ -1,4 +1,4 @@
-"""Exponential current synapses grouped into projections."""
+"""Current synapses (exponential or delta kernels) grouped into projections."""
 
 from __future__ import annotations
 
@@ -13,42 +13,61 @@ from .connectivity import AbstractConnectivity, EventConnectivity
 __all__ = ["Projection", "ExponentialSynapses", "SynapseState"]
 
 SIGNS = ("excitatory", "inhibitory")
+KINDS = ("exponential", "delta")
 
 
 class Projection(eqx.Module):
-    r"""One synaptic pathway with exponentially decaying current.
+    r"""One synaptic pathway: an exponentially decaying current, or a delta pulse.
 
-    Each presynaptic spike adds its weight (mV/ms, i.e. current over
-    capacitance) to the target's synaptic current $s$, which then decays
-    exactly between steps,
+    `kind="exponential"`: each presynaptic spike adds its weight (mV/ms,
+    i.e. current over capacitance) to the target's synaptic current $s$,
+    which then decays exactly between steps,
 
     $$s(t + \Delta t) = s(t)\, e^{-\Delta t/\tau} + \sum_{j \in \text{spiked}} w_{ij},$$
 
     so the charge a spike delivers, $w\tau$, does not depend on $\Delta t$.
+
+    `kind="delta"` (`tau_ms=None`): the weight is a jump of the membrane
+    potential (mV). It is delivered as a current $w/\Delta t$ acting for one
+    step, so with forward Euler the target's $v$ moves by exactly $w$ in
+    that step (NEST's `izhikevich` with delay = dt: a spike in step $k$
+    moves $v$ in step $k+1$).
     A spike emitted in step $k$ is added at the end of step $k + D - 1$ and
     first drives the target in step $k + D$, with $D$ = `delay_ms` / dt
     rounded to whole steps (at least one).
 
     Attributes:
-        connectivity: who connects to whom, with weights in mV/ms (signed).
-        tau_ms: decay time constant (ms).
+        connectivity: who connects to whom, with signed weights in mV/ms
+            (exponential) or mV (delta).
+        tau_ms: decay time constant (ms); None for a delta synapse.
         scale: a dimensionless factor on every weight of the projection
             (1 by default; a convenient fitting parameter).
         sign: "excitatory" (weights >= 0) or "inhibitory" (weights <= 0).
         delay_ms: transmission delay (ms); None for one step.
         name: a label, e.g. "E" or "E->I".
+        kind: "exponential" (default) or "delta".
     """
 
     connectivity: AbstractConnectivity
-    tau_ms: Float[Array, ""]
+    tau_ms: Float[Array, ""] | None
     scale: Float[Array, ""]
     sign: str = eqx.field(static=True)
     delay_ms: float | None = eqx.field(static=True, default=None)
     name: str = eqx.field(static=True, default="")
+    kind: str = eqx.field(static=True, default="exponential")
 
     def __check_init__(self) -> None:
         check_choice("sign", self.sign, SIGNS)
-        check_positive("tau_ms", self.tau_ms)
+        check_choice("kind", self.kind, KINDS)
+        if self.kind == "delta":
+            if self.tau_ms is not None:
+                raise ValueError(f"A delta projection has no time constant: pass `tau_ms=None`; "
+                                 f"got {self.tau_ms!r}.")
+        elif self.tau_ms is None:
+            raise ValueError("`tau_ms` must be a positive time constant (ms) for "
+                             "kind='exponential'; got None.")
+        else:
+            check_positive("tau_ms", self.tau_ms)
         check_finite("scale", self.scale)
         if self.delay_ms is not None and not self.delay_ms > 0:
             raise ValueError(f"`delay_ms` must be positive or None; got {self.delay_ms!r}.")
@@ -106,8 +125,11 @@ class ExponentialSynapses(eqx.Module):
                 slot = step % hist.shape[0]
                 arriving = hist[slot]
                 new_hist = hist.at[slot].set(spikes)
-            decay = jnp.exp(-dt_ms / proj.tau_ms)
-            currents.append(cur * decay + proj.scale * proj.connectivity.propagate(arriving))
+            arrived = proj.scale * proj.connectivity.propagate(arriving)
+            if proj.tau_ms is None:  # delta: a jump of `w` mV over the next step
+                currents.append(arrived / dt_ms)
+            else:
+                currents.append(cur * jnp.exp(-dt_ms / proj.tau_ms) + arrived)
             histories.append(new_hist)
             if isinstance(proj.connectivity, EventConnectivity):
                 overflow = overflow | proj.connectivity.overflowed(arriving)
