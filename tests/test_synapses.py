@@ -83,7 +83,7 @@ def test_sparse_network_gives_the_same_activity_as_dense(ei_model):
         idx = np.argsort(w == 0, axis=1, kind="stable")[:, :k]
         return SparseConnectivity(pre_indices=jnp.asarray(idx, jnp.int32),
                                   weights=jnp.asarray(np.take_along_axis(w, idx, 1)),
-                                  n_pre=w.shape[1])
+                                  n_pre=w.shape[1], pre_offset=proj.connectivity.pre_offset)
 
     sparse = eqx.tree_at(
         lambda m: [p.connectivity for p in m.coupling.projections], ei_model,
@@ -97,18 +97,20 @@ def test_sparse_network_gives_the_same_activity_as_dense(ei_model):
 
 def test_builder_networks_obey_dales_law_and_indegree(ei_model):
     e, i = ei_model.coupling.projections
-    we, wi = np.asarray(e.connectivity.weights), np.asarray(wi_ := i.connectivity.weights)
-    assert wi_ is not None
+    # Each projection reads only its own population: E neurons 0-74, I neurons 75-99.
+    assert (e.connectivity.pre_offset, e.connectivity.n_pre) == (0, 75)
+    assert (i.connectivity.pre_offset, i.connectivity.n_pre) == (75, 25)
+    we, wi = np.asarray(e.connectivity.weights), np.asarray(i.connectivity.weights)
     assert np.all(we >= 0) and np.all(wi <= 0)
-    assert np.all(we[:, 75:] == 0) and np.all(wi[:, :75] == 0)
     assert np.all((we != 0).sum(axis=1) == 46) and np.all((wi != 0).sum(axis=1) == 18)
-    assert np.all(np.diag(we) == 0) and np.all(np.diag(wi) == 0)
+    assert np.all(np.diag(we[:75]) == 0) and np.all(np.diag(wi[75:]) == 0)
 
 
 def test_bernoulli_builder_option():
     model = jtfne.construct(ei_config().synapses(connectivity="bernoulli",
                                                  connection_probability=0.3))
-    w = np.asarray(model.coupling.projections[0].connectivity.weights)[:, :75]
+    w = np.asarray(model.coupling.projections[0].connectivity.weights)
+    assert w.shape == (100, 75)
     assert abs((w != 0).mean() - 0.3) < 0.03
 
 
@@ -121,7 +123,7 @@ def _event_model(model, capacity):
         idx = np.argsort(w == 0, axis=1, kind="stable")[:, :k]
         sparse = SparseConnectivity(pre_indices=jnp.asarray(idx, jnp.int32),
                                     weights=jnp.asarray(np.take_along_axis(w, idx, 1)),
-                                    n_pre=w.shape[1])
+                                    n_pre=w.shape[1], pre_offset=proj.connectivity.pre_offset)
         return EventConnectivity.from_sparse(sparse, capacity)
 
     return eqx.tree_at(lambda m: [p.connectivity for p in m.coupling.projections], model,

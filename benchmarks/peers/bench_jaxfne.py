@@ -6,10 +6,11 @@
 * The network is composed by hand from public classes, as a user would
   compose a custom network: `jtfne.Izhikevich` emitters with the per-neuron
   (a, b, c, d) of the shared arrays, two `jtfne.Projection`s of
-  `kind="delta"` (E and I; weights in mV, a spike in step k moves the
-  target's v in step k+1) built with `DenseConnectivity.from_edges` up to
-  `jtfne.DENSE_MAX_NEURONS` neurons and `EventConnectivity.from_edges`
-  (event-driven, only the spiking neurons' rows are touched) above it,
+  `kind="delta"` (E and I, each reading only its population's spikes;
+  weights in mV, a spike in step k moves the target's v in step k+1) built
+  with `from_edges` of `DenseConnectivity` (N <= 300),
+  `DenseEventConnectivity` (N <= 4000) or `EventConnectivity` (above;
+  event-driven, only the spiking neurons' edges are touched),
   and a `jtfne.Drive` with bias -4 and white noise whose per-step standard
   deviation is 40 (jaxfne's white noise is `sigma * xi / sqrt(dt)`, so
   sigma = 40 sqrt(dt)).
@@ -39,28 +40,45 @@ import network  # noqa: E402
 import numpy as np  # noqa: E402
 
 
+#: Up to `MATVEC_MAX_NEURONS` the projections are dense matrix-vector products
+#: (`DenseConnectivity`); up to `DENSE_EVENT_MAX_NEURONS` they gather the
+#: spiking neurons' rows of a dense matrix (`DenseEventConnectivity`); above
+#: it they scatter per-source edge lists (`EventConnectivity`), with no
+#: N-by-N array. The thresholds come from timing all three on this network.
+MATVEC_MAX_NEURONS = 300
+DENSE_EVENT_MAX_NEURONS = 4000
+
+
 def build(net: dict, dtype, path: str):
     import equinox as eqx
     import jax
     import jax.numpy as jnp
 
     import jaxfne as jtfne
-    from jaxfne.synapses import DenseConnectivity, EventConnectivity
+    from jaxfne.synapses import DenseConnectivity, DenseEventConnectivity, EventConnectivity
 
     n, n_exc, dt = net["n"], net["n_exc"], net["dt_ms"]
     arr = lambda x: jnp.asarray(x, dtype)
     emitters = jtfne.Izhikevich(
         a=arr(net["a"]), b=arr(net["b"]), c=arr(net["c"]), d=arr(net["d"]),
         capacitance_pF=arr(np.full(n, 100.0)), v_peak_mV=arr(np.full(n, net["v_th"])))
-    dense = path == "dense" or (path == "auto" and n <= jtfne.DENSE_MAX_NEURONS)
+    if path == "auto":
+        path = "matvec" if n <= MATVEC_MAX_NEURONS else \
+            "dense" if n <= DENSE_EVENT_MAX_NEURONS else "event"
     projections = []
-    for name, sel in (("E", net["pre"] < n_exc), ("I", net["pre"] >= n_exc)):
+    for name, lo, hi in (("E", 0, n_exc), ("I", n_exc, n)):
+        sel = (net["pre"] >= lo) & (net["pre"] < hi)
         pre, post, w = net["pre"][sel], net["post"][sel], net["weight"][sel].astype(dtype)
-        if dense:
-            conn = DenseConnectivity.from_edges(pre, post, w, n_pre=n, n_post=n)
+        # Each projection reads only its population's spikes (neurons lo..hi-1).
+        if path == "matvec":
+            conn = DenseConnectivity.from_edges(pre, post, w, n_pre=hi - lo, n_post=n,
+                                                pre_offset=lo)
+        elif path == "dense":
+            conn = DenseEventConnectivity.from_edges(pre, post, w, n_pre=hi - lo, n_post=n,
+                                                     capacity=hi - lo, pre_offset=lo)
         else:
-            conn = EventConnectivity.from_edges(pre, post, w, n_pre=n, n_post=n,
-                                                capacity=jtfne.event_capacity(n))
+            conn = EventConnectivity.from_edges(pre, post, w, n_pre=hi - lo, n_post=n,
+                                                capacity=jtfne.event_capacity(n), pre_offset=lo)
         projections.append(jtfne.Projection(
             connectivity=conn, tau_ms=None, scale=arr(1.0), kind="delta", name=name,
             sign="excitatory" if name == "E" else "inhibitory"))
@@ -76,13 +94,15 @@ def build(net: dict, dtype, path: str):
     state = model.init(jax.random.key(0), dt)
     state = eqx.tree_at(lambda s: (s.neurons.v, s.neurons.u), state,
                         (arr(net["v0"]), arr(net["u0"])))
-    return model, state, dense
+    return model, state, path
 
 
 def main() -> None:
     p = parse_args("jaxfne", ["default"])
     p.add_argument("--dtype", choices=["float32", "float64"], default="float32")
-    p.add_argument("--path", choices=["auto", "dense", "event"], default="auto")
+    p.add_argument("--path", choices=["auto", "matvec", "dense", "event"], default="auto",
+                   help="matvec: DenseConnectivity; dense: DenseEventConnectivity; event: "
+                        "EventConnectivity; auto: by size")
     args = p.parse_args()
     import jax
 
@@ -96,7 +116,7 @@ def main() -> None:
     steps = network.steps(net)
     dtype = jnp.float64 if args.dtype == "float64" else jnp.float32
     with Timer() as t_build:
-        model, state, dense = build(net, dtype, args.path)
+        model, state, path = build(net, dtype, args.path)
         jax.block_until_ready((model, state))
     sim = jtfne.simulation(net["duration_ms"], net["dt_ms"], seed=args.seed,
                            record_every=steps, chunk_ms=net["duration_ms"], progress=False)
@@ -107,20 +127,21 @@ def main() -> None:
 
     with Timer() as t_first:
         counts = np.asarray(run(1000 + args.seed))[0]
-    warm = []
+    warm, warm_cpu = [], []
     for r in range(args.repeats):
         with Timer() as t:
             run(2000 + r)
         warm.append(t.wall)
+        warm_cpu.append(t.cpu)
     n_exc = net["n_exc"]
     spikes_e, spikes_i = int(counts[:n_exc].sum()), int(counts[n_exc:].sum())
     rate_e, rate_i = network.rates(net, spikes_e, spikes_i)
-    log(f"jaxfne N={args.n} {'dense' if dense else 'event'} {args.dtype}: build "
+    log(f"jaxfne N={args.n} {path} {args.dtype}: build "
         f"{t_build.wall:.2f} s, first {t_first.wall:.2f} s, warm {median(warm):.3f} s, "
         f"rates E {rate_e:.2f} I {rate_i:.2f} Hz")
-    emit(dict(sim="jaxfne", mode=("dense" if dense else "event") + f"-{args.dtype}",
+    emit(dict(sim="jaxfne", mode=path,
               n=args.n, check=args.check, build_s=t_build.wall, first_s=t_first.wall,
-              warm_s=median(warm), warm_all=warm, rss_mb=peak_rss_mb(), spikes=spikes_e + spikes_i,
+              warm_s=median(warm), warm_cpu_s=median(warm_cpu), warm_all=warm, rss_mb=peak_rss_mb(), spikes=spikes_e + spikes_i,
               rate_e=rate_e, rate_i=rate_i, dtype=args.dtype, version=jtfne.__version__,
               jax=jax.__version__, device=str(jax.devices()[0])))
 

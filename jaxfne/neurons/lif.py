@@ -52,6 +52,8 @@ class LIF(AbstractNeuron):
     v_init_mV: tuple[float, float] = eqx.field(static=True, default=(-65.0, -55.0))
     v_floor_mV: float = eqx.field(static=True, default=-150.0)
     surrogate: Surrogate = Surrogate()
+    v_init_mean_mV: Float[Array, " neurons"] | None = None
+    v_init_sd_mV: Float[Array, " neurons"] | None = None
 
     def __check_init__(self) -> None:
         n = self.tau_m_ms.shape
@@ -60,8 +62,11 @@ class LIF(AbstractNeuron):
         for name in ("tau_m_ms", "capacitance_pF"):
             check_positive(name, getattr(self, name))
         check_positive("refractory_ms", self.refractory_ms, allow_zero=True)
+        if (self.v_init_mean_mV is None) != (self.v_init_sd_mV is None):
+            raise ValueError("Give both `v_init_mean_mV` and `v_init_sd_mV`, or neither.")
+        extra = ("v_init_mean_mV", "v_init_sd_mV") if self.v_init_mean_mV is not None else ()
         for name in ("v_rest_mV", "v_threshold_mV", "v_reset_mV", "refractory_ms",
-                     "capacitance_pF"):
+                     "capacitance_pF") + extra:
             if getattr(self, name).shape != n:
                 raise ValueError(
                     f"`{name}` must have the shape of `tau_m_ms` {n}; "
@@ -69,9 +74,15 @@ class LIF(AbstractNeuron):
                 )
 
     def init(self, key: PRNGKeyArray) -> LIFState:
-        """Draw v uniformly in `v_init_mV`; no neuron starts refractory."""
-        lo, hi = self.v_init_mV
-        v = jax.random.uniform(key, self.tau_m_ms.shape, self.tau_m_ms.dtype, lo, hi)
+        """Draw v uniformly in `v_init_mV`, or, when `v_init_mean_mV` and
+        `v_init_sd_mV` are given, from a normal distribution per neuron (as
+        PD14's reference implementation); no neuron starts refractory."""
+        shape, dtype = self.tau_m_ms.shape, self.tau_m_ms.dtype
+        if self.v_init_mean_mV is not None and self.v_init_sd_mV is not None:
+            v = self.v_init_mean_mV + self.v_init_sd_mV * jax.random.normal(key, shape, dtype)
+        else:
+            lo, hi = self.v_init_mV
+            v = jax.random.uniform(key, shape, dtype, lo, hi)
         return LIFState(v=v, refractory_left_ms=jnp.zeros_like(v))
 
     def step(

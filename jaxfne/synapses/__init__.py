@@ -2,6 +2,7 @@
 
 from .connectivity import AbstractConnectivity as AbstractConnectivity
 from .connectivity import DenseConnectivity as DenseConnectivity
+from .connectivity import DenseEventConnectivity as DenseEventConnectivity
 from .connectivity import EventConnectivity as EventConnectivity
 from .connectivity import SparseConnectivity as SparseConnectivity
 from .connectivity import bernoulli_edges as bernoulli_edges

@@ -10,6 +10,8 @@ holds an N-by-N matrix; both compute the same sums.
 from __future__ import annotations
 
 import abc
+from collections.abc import Callable
+from typing import Any
 
 import equinox as eqx
 import jax
@@ -22,6 +24,7 @@ from .._typing import Array, ArrayLike, Float, Int
 __all__ = [
     "AbstractConnectivity",
     "DenseConnectivity",
+    "DenseEventConnectivity",
     "EventConnectivity",
     "SparseConnectivity",
     "bernoulli_edges",
@@ -31,13 +34,23 @@ __all__ = [
 
 
 class AbstractConnectivity(eqx.Module):
-    """Maps a presynaptic spike vector to the summed weight at each target."""
+    """Maps a presynaptic spike vector to the summed weight at each target.
+
+    The presynaptic neurons are the network's neurons `pre_offset` to
+    `pre_offset + n_pre` (a projection from one population reads only that
+    population's spikes); the built-in subclasses store `pre_offset` as a
+    field (default 0), and a subclass without one reads from neuron 0.
+    """
 
     n_pre: eqx.AbstractVar[int]
 
     @abc.abstractmethod
     def propagate(self, spikes: Float[Array, " pre"]) -> Float[Array, " post"]:
         """Sum of the weights of the connections from spiking neurons, per target."""
+
+    def deliver(self, spikes: Float[Array, " pre"]) -> tuple[Float[Array, " post"], Array]:
+        """`propagate`, and whether a fixed-size spike buffer overflowed (event paths)."""
+        return self.propagate(spikes), jnp.asarray(False)
 
     def overflowed(self, spikes: Float[Array, " pre"]) -> Array:
         """True when the step's spikes exceed a fixed-size buffer (event paths only)."""
@@ -49,24 +62,26 @@ class DenseConnectivity(AbstractConnectivity):
 
     weights: Float[Array, "post pre"]
     n_pre: int = eqx.field(static=True)
+    pre_offset: int = eqx.field(static=True)
 
-    def __init__(self, weights: Float[Array, "post pre"]):
+    def __init__(self, weights: Float[Array, "post pre"], pre_offset: int = 0):
         check_finite("weights", weights)
         self.weights = jnp.asarray(weights)
         self.n_pre = int(self.weights.shape[1])
+        self.pre_offset = _offset(pre_offset)
 
     def propagate(self, spikes: Float[Array, " pre"]) -> Float[Array, " post"]:
         return self.weights @ spikes
 
     @classmethod
     def from_edges(cls, pre: ArrayLike, post: ArrayLike, weights: ArrayLike, *, n_pre: int,
-                   n_post: int) -> DenseConnectivity:
-        """Build from an edge list (edge `e`: `weights[e]` from `pre[e]` to `post[e]`);
-        multapses add up."""
-        pre_a, post_a, w_a = _edge_arrays(pre, post, weights, n_pre, n_post)
+                   n_post: int, pre_offset: int = 0) -> DenseConnectivity:
+        """Build from an edge list (edge `e`: `weights[e]` from network neuron `pre[e]`
+        to `post[e]`); multapses add up. See `EventConnectivity.from_edges`."""
+        pre_a, post_a, w_a = _edge_arrays(pre, post, weights, n_pre, n_post, pre_offset)
         dense = np.zeros((n_post, n_pre), dtype=w_a.dtype)
         np.add.at(dense, (post_a, pre_a), w_a)
-        return cls(jnp.asarray(dense))
+        return cls(jnp.asarray(dense), pre_offset=pre_offset)
 
 
 class SparseConnectivity(AbstractConnectivity):
@@ -75,8 +90,10 @@ class SparseConnectivity(AbstractConnectivity):
     pre_indices: Int[Array, "post k"]
     weights: Float[Array, "post k"]
     n_pre: int = eqx.field(static=True)
+    pre_offset: int = eqx.field(static=True, default=0)
 
     def __check_init__(self) -> None:
+        _offset(self.pre_offset)
         check_finite("weights", self.weights)
         if self.pre_indices.shape != self.weights.shape:
             raise ValueError(
@@ -92,7 +109,8 @@ class SparseConnectivity(AbstractConnectivity):
         n_post = self.weights.shape[0]
         rows = jnp.broadcast_to(jnp.arange(n_post)[:, None], self.pre_indices.shape)
         dense = jnp.zeros((n_post, self.n_pre), self.weights.dtype)
-        return DenseConnectivity(dense.at[rows, self.pre_indices].add(self.weights))
+        return DenseConnectivity(dense.at[rows, self.pre_indices].add(self.weights),
+                                 pre_offset=self.pre_offset)
 
 
 def _distinct_draws(
@@ -221,9 +239,102 @@ def _per_source(pre: np.ndarray, post: np.ndarray, values: list[np.ndarray], n_p
 
 
 def default_tiers(capacity: int) -> tuple[int, ...]:
-    """Spike-buffer sizes tried in turn: 32, 128, 512, ... up to `capacity`."""
-    tiers = [c for c in (32 * 4**i for i in range(12)) if c < capacity]
+    """Spike-buffer sizes: 8, 16, 32, ... up to `capacity` (a step uses the smallest
+    that holds its spikes, so at most half of a buffer is padding)."""
+    tiers = [c for c in (8 * 2**i for i in range(28)) if c < capacity]
     return tuple(tiers) + (int(capacity),)
+
+
+def _first_spikes(spikes: Float[Array, " pre"], k: int) -> tuple[Array, Array]:
+    """Indices of the first `k` spiking neurons (padding: `len(spikes)`) and which are real.
+
+    A top-k over a key that ranks spiking neurons by index: on CPU it is
+    several times cheaper than `jnp.nonzero`'s prefix sum and scatter.
+    """
+    n = spikes.shape[0]
+    key = jnp.where(spikes > 0, -jnp.arange(n, dtype=jnp.float32), jnp.float32(-n - 1))
+    value, idx = jax.lax.top_k(key, min(k, n))
+    real = value > -n - 0.5
+    return jnp.where(real, idx, n), real
+
+
+def _tiered(spikes: Float[Array, " pre"], tiers: tuple[int, ...],
+            gather: Callable[[Array], Array]) -> tuple[Array, Array]:
+    """`gather(indices)` for the smallest tier that holds the step's spikes, and overflow.
+
+    The step's spike count picks the tier (`lax.switch`: only that branch
+    runs); more spikes than the largest tier is the overflow flag.
+    """
+    count = jnp.sum(spikes > 0)
+    level = jnp.minimum(jnp.searchsorted(jnp.asarray(tiers), count), len(tiers) - 1)
+    branches = [lambda s, size=size: gather(_first_spikes(s, size)[0]) for size in tiers]
+    out = branches[0](spikes) if len(tiers) == 1 else jax.lax.switch(level, branches, spikes)
+    return out, count > tiers[-1]
+
+
+def _check_tiers(tiers: tuple[int, ...], capacity: int) -> None:
+    if capacity < 1:
+        raise ValueError(f"`capacity` must be at least 1; got {capacity}.")
+    if list(tiers) != sorted(set(tiers)) or tiers[-1] != capacity or tiers[0] < 1:
+        raise ValueError(f"`tiers` must be increasing positive sizes ending at `capacity` "
+                         f"({capacity}); got {tiers}.")
+
+
+class DenseEventConnectivity(AbstractConnectivity):
+    """Event-driven propagation through a dense `[pre, post]` matrix.
+
+    Each step the rows of the neurons that spiked (at most the smallest of
+    `tiers` that holds them; more than `capacity` is a reported overflow, as
+    in `EventConnectivity`) are gathered and summed: `spikes x N` work per
+    step instead of the `N x N` of a matrix-vector product, with no scatter.
+    Suited to networks of up to a few thousand neurons with sparse firing.
+    Gradients reach only the neurons that spiked in a step (use
+    `DenseConnectivity` to differentiate through every neuron's surrogate).
+    """
+
+    weights_pre_post: Float[Array, "pre post"]
+    n_pre: int = eqx.field(static=True)
+    capacity: int = eqx.field(static=True)
+    tiers: tuple[int, ...] = eqx.field(static=True, default=())
+    pre_offset: int = eqx.field(static=True, default=0)
+
+    def __post_init__(self) -> None:
+        if not self.tiers:
+            self.tiers = default_tiers(self.capacity)
+
+    def __check_init__(self) -> None:
+        _offset(self.pre_offset)
+        check_finite("weights_pre_post", self.weights_pre_post)
+        if self.weights_pre_post.shape[0] != self.n_pre:
+            raise ValueError(f"`weights_pre_post` must have `n_pre` = {self.n_pre} rows; got "
+                             f"shape {self.weights_pre_post.shape}.")
+        _check_tiers(self.tiers, self.capacity)
+
+    def deliver(self, spikes: Float[Array, " pre"]) -> tuple[Float[Array, " post"], Array]:
+        padded_w = jnp.concatenate([self.weights_pre_post,
+                                    jnp.zeros((1,) + self.weights_pre_post.shape[1:],
+                                              self.weights_pre_post.dtype)])
+        padded_s = jnp.concatenate([spikes, jnp.zeros((1,), spikes.dtype)])
+        return _tiered(spikes, self.tiers, lambda idx: padded_s[idx] @ padded_w[idx])
+
+    def propagate(self, spikes: Float[Array, " pre"]) -> Float[Array, " post"]:
+        return self.deliver(spikes)[0]
+
+    def overflowed(self, spikes: Float[Array, " pre"]) -> Array:
+        """True when more neurons spiked than the largest buffer holds."""
+        return jnp.sum(spikes > 0) > self.capacity
+
+    @classmethod
+    def from_edges(cls, pre: ArrayLike, post: ArrayLike, weights: ArrayLike, *, n_pre: int,
+                   n_post: int, capacity: int, tiers: tuple[int, ...] | None = None,
+                   pre_offset: int = 0) -> DenseEventConnectivity:
+        """Build from an edge list, as `EventConnectivity.from_edges`."""
+        pre_a, post_a, w_a = _edge_arrays(pre, post, weights, n_pre, n_post, pre_offset)
+        dense = np.zeros((n_pre, n_post), dtype=w_a.dtype)
+        np.add.at(dense, (pre_a, post_a), w_a)
+        return cls(weights_pre_post=jnp.asarray(dense), n_pre=int(n_pre), capacity=int(capacity),
+                   tiers=tuple(tiers) if tiers else default_tiers(int(capacity)),
+                   pre_offset=int(pre_offset))
 
 
 class EventConnectivity(AbstractConnectivity):
@@ -248,40 +359,61 @@ class EventConnectivity(AbstractConnectivity):
     n_post: int = eqx.field(static=True)
     capacity: int = eqx.field(static=True)
     tiers: tuple[int, ...] = eqx.field(static=True, default=())
+    pre_offset: int = eqx.field(static=True, default=0)
+    delay_steps: Int[Array, "pre_plus_one kout"] | None = None
+    max_delay_steps: int = eqx.field(static=True, default=1)
 
     def __post_init__(self) -> None:
         if not self.tiers:
             self.tiers = default_tiers(self.capacity)
 
     def __check_init__(self) -> None:
+        _offset(self.pre_offset)
         check_finite("weights", self.weights)
+        if self.delay_steps is not None and self.delay_steps.shape != self.weights.shape:
+            raise ValueError(f"`delay_steps` must have the shape of `weights` "
+                             f"{self.weights.shape}; got {self.delay_steps.shape}.")
         if self.post_indices.shape != self.weights.shape or \
                 self.weights.shape[0] != self.n_pre + 1:
             raise ValueError(f"`post_indices` and `weights` must both have shape "
                              f"({self.n_pre + 1}, k); got {self.post_indices.shape} and "
                              f"{self.weights.shape}.")
-        if self.capacity < 1:
-            raise ValueError(f"`capacity` must be at least 1; got {self.capacity}.")
-        if list(self.tiers) != sorted(set(self.tiers)) or self.tiers[-1] != self.capacity \
-                or self.tiers[0] < 1:
-            raise ValueError(f"`tiers` must be increasing positive sizes ending at `capacity` "
-                             f"({self.capacity}); got {self.tiers}.")
+        _check_tiers(self.tiers, self.capacity)
 
-    def _scatter(self, spikes: Float[Array, " pre"], size: int) -> Float[Array, " post"]:
-        idx = jnp.nonzero(spikes > 0, size=size, fill_value=self.n_pre)[0]
+    def _scatter(self, spikes: Float[Array, " pre"], idx: Array) -> Float[Array, " post"]:
         values = jnp.concatenate([spikes, jnp.zeros((1,), spikes.dtype)])[idx]
         contrib = self.weights[idx] * values[:, None]
-        out = jnp.zeros((self.n_post + 1,), self.weights.dtype)
-        return out.at[self.post_indices[idx].ravel()].add(contrib.ravel())[: self.n_post]
+        out = jnp.zeros((self.n_post,), self.weights.dtype)
+        # Padding targets (`n_post`) are out of range and dropped.
+        return out.at[self.post_indices[idx].ravel()].add(contrib.ravel(), mode="drop")
+
+    def deliver(self, spikes: Float[Array, " pre"]) -> tuple[Float[Array, " post"], Array]:
+        """Scatter the spikes' weights through the smallest buffer that holds them."""
+        if self.delay_steps is not None:
+            raise ValueError("This connectivity has per-edge delays: use `deliver_delayed` "
+                             "(a `Projection` does).")
+        return _tiered(spikes, self.tiers, lambda idx: self._scatter(spikes, idx))
+
+    def deliver_delayed(self, spikes: Float[Array, " pre"], ring: Float[Array, "slots post"],
+                        step: Array) -> tuple[Float[Array, "slots post"], Array]:
+        """Add each spike's weights to the ring of pending input, `delay_steps - 1`
+        slots ahead of `step`'s slot (`step % slots`), and report overflow."""
+        assert self.delay_steps is not None
+        slots, n_post = ring.shape
+        delays = self.delay_steps
+
+        def scatter(idx: Array) -> Array:
+            values = jnp.concatenate([spikes, jnp.zeros((1,), spikes.dtype)])[idx]
+            contrib = (self.weights[idx] * values[:, None]).ravel()
+            post = self.post_indices[idx].ravel()
+            slot = (step + delays[idx].ravel().astype(jnp.int32) - 1) % slots
+            flat = jnp.where(post < n_post, slot * n_post + post, slots * n_post)
+            return ring.ravel().at[flat].add(contrib, mode="drop").reshape(ring.shape)
+
+        return _tiered(spikes, self.tiers, scatter)
 
     def propagate(self, spikes: Float[Array, " pre"]) -> Float[Array, " post"]:
-        if len(self.tiers) == 1:
-            return self._scatter(spikes, self.capacity)
-        count = jnp.sum(spikes > 0)
-        tier = jnp.minimum(jnp.searchsorted(jnp.asarray(self.tiers), count),
-                           len(self.tiers) - 1)
-        branches = [lambda s, size=size: self._scatter(s, size) for size in self.tiers]
-        return jax.lax.switch(tier, branches, spikes)
+        return self.deliver(spikes)[0]
 
     def overflowed(self, spikes: Float[Array, " pre"]) -> Array:
         """True when more neurons spiked than the largest buffer holds."""
@@ -305,22 +437,43 @@ class EventConnectivity(AbstractConnectivity):
         idx[post_f, slot] = pre_f
         weights[post_f, slot] = w_f
         return SparseConnectivity(pre_indices=jnp.asarray(idx), weights=jnp.asarray(weights),
-                                  n_pre=self.n_pre)
+                                  n_pre=self.n_pre, pre_offset=self.pre_offset)
 
     @classmethod
     def from_edges(cls, pre: ArrayLike, post: ArrayLike, weights: ArrayLike, *, n_pre: int,
-                   n_post: int, capacity: int,
-                   tiers: tuple[int, ...] | None = None) -> EventConnectivity:
+                   n_post: int, capacity: int, tiers: tuple[int, ...] | None = None,
+                   pre_offset: int = 0, delay_steps: ArrayLike | None = None,
+                   dtype: Any = None) -> EventConnectivity:
         """Build from an edge list: edge `e` carries `weights[e]` from `pre[e]` to `post[e]`.
 
-        Multapses (repeated pairs) add up. No `[post, pre]` array is formed.
+        `pre` are network indices in `[pre_offset, pre_offset + n_pre)` (the
+        presynaptic population), `post` in `[0, n_post)`. Multapses
+        (repeated pairs) add up. No `[post, pre]` array is formed.
+        `delay_steps` (optional, per edge, integers >= 1) delays each edge by
+        that many steps (1: the next step, as without delays).
         """
-        pre_a, post_a, w_a = _edge_arrays(pre, post, weights, n_pre, n_post)
-        (out_post, out_w), _ = _per_source(pre_a, post_a, [post_a.astype(np.int32), w_a], n_pre,
-                                           [n_post, 0])
-        return cls(post_indices=jnp.asarray(out_post), weights=jnp.asarray(out_w),
+        pre_a, post_a, w_a = _edge_arrays(pre, post, weights, n_pre, n_post, pre_offset)
+        if dtype is not None:
+            w_a = w_a.astype(dtype)
+        values: list[np.ndarray] = [post_a.astype(np.int32), w_a]
+        fill: list = [n_post, 0]
+        max_delay = 1
+        if delay_steps is not None:
+            d = np.asarray(delay_steps).ravel()
+            if d.shape != w_a.shape or (d.size and int(d.min()) < 1):
+                raise ValueError(f"`delay_steps` must hold one integer >= 1 per edge "
+                                 f"({w_a.size}); got shape {d.shape}"
+                                 f"{f', minimum {int(d.min())}' if d.size else ''}.")
+            values.append(d.astype(np.uint8 if d.max(initial=1) < 256 else np.int32))
+            fill.append(1)
+            max_delay = int(d.max(initial=1))
+        tables, _ = _per_source(pre_a, post_a, values, n_pre, fill)
+        return cls(post_indices=jnp.asarray(tables[0]), weights=jnp.asarray(tables[1]),
                    n_pre=int(n_pre), n_post=int(n_post), capacity=int(capacity),
-                   tiers=tuple(tiers) if tiers else default_tiers(int(capacity)))
+                   tiers=tuple(tiers) if tiers else default_tiers(int(capacity)),
+                   pre_offset=int(pre_offset),
+                   delay_steps=None if delay_steps is None else jnp.asarray(tables[2]),
+                   max_delay_steps=max_delay)
 
     @classmethod
     def from_sparse(cls, sparse: SparseConnectivity, capacity: int) -> EventConnectivity:
@@ -329,23 +482,32 @@ class EventConnectivity(AbstractConnectivity):
         w = np.asarray(sparse.weights)
         post = np.broadcast_to(np.arange(pre.shape[0])[:, None], pre.shape)
         keep = w != 0
-        return cls.from_edges(pre[keep], post[keep], w[keep], n_pre=sparse.n_pre,
-                              n_post=pre.shape[0], capacity=capacity)
+        return cls.from_edges(pre[keep] + sparse.pre_offset, post[keep], w[keep],
+                              n_pre=sparse.n_pre, n_post=pre.shape[0], capacity=capacity,
+                              pre_offset=sparse.pre_offset)
+
+
+def _offset(pre_offset: int) -> int:
+    if isinstance(pre_offset, bool) or not isinstance(pre_offset, int | np.integer) \
+            or pre_offset < 0:
+        raise ValueError(f"`pre_offset` must be a non-negative integer; got {pre_offset!r}.")
+    return int(pre_offset)
 
 
 def _edge_arrays(pre: ArrayLike, post: ArrayLike, weights: ArrayLike, n_pre: int,
-                 n_post: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Validated 1-D edge arrays (indices in range, finite weights, equal lengths)."""
-    pre_a = np.asarray(pre).astype(np.int64, copy=False).ravel()
+                 n_post: int, pre_offset: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validated 1-D edge arrays (indices in range, finite weights, equal lengths), with
+    `pre` made relative to `pre_offset`."""
+    pre_a = np.asarray(pre).astype(np.int64, copy=False).ravel() - _offset(pre_offset)
     post_a = np.asarray(post).astype(np.int64, copy=False).ravel()
     w_a = np.asarray(weights).ravel()
     if not (pre_a.size == post_a.size == w_a.size):
         raise ValueError(f"`pre`, `post` and `weights` must have the same length; got "
                          f"{pre_a.size}, {post_a.size} and {w_a.size}.")
-    for name, a, n in (("pre", pre_a, n_pre), ("post", post_a, n_post)):
+    for name, a, lo, n in (("pre", pre_a, pre_offset, n_pre), ("post", post_a, 0, n_post)):
         if a.size and (a.min() < 0 or a.max() >= n):
-            raise ValueError(f"`{name}` indices must lie in [0, {n}); got values from "
-                             f"{a.min()} to {a.max()}.")
+            raise ValueError(f"`{name}` indices must lie in [{lo}, {lo + n}); got values from "
+                             f"{a.min() + lo} to {a.max() + lo}.")
     if not np.all(np.isfinite(w_a)):
         raise ValueError("`weights` must be finite.")
     return pre_a, post_a, w_a

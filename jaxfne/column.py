@@ -1,0 +1,176 @@
+"""The V1 column: the Potjans & Diesmann (2014) microcircuit as a jaxfne `Model`.
+
+`cortical_column` draws the network with `jaxfne.columns.pd14_network` (NumPy:
+tables, synapse counts, edges, delays, soma depths) and turns it into JAX
+parts:
+
+- `LIF` neurons with the published parameters (C_m 250 pF, tau_m 10 ms, E_L
+  -65 mV, V_th -50 mV, V_reset -65 mV, t_ref 2 ms), initial V_m drawn per
+  population from the reference implementation's normal distributions;
+- one exponential `Projection` per source population (tau_syn 0.5 ms, signed
+  weights in mV/ms = pA / C_m), event-driven (`EventConnectivity`) with a
+  delay per synapse (whole steps, at least one) carried by a ring of pending
+  input per neuron, and `step_average=True` so that the 0.5 ms current acts
+  on the membrane as NEST's exact `iaf_psc_exp` propagator does;
+- the background: independent Poisson input at 8 spikes/s times K_ext through
+  the same synapse (or, with `background="dc"`, its mean as a DC), plus the
+  van Albada et al. (2015) DC that restores the mean input below full
+  in-degree;
+- soma depths in the layers (Hagen et al. 2016 boundaries) and, when a field
+  is asked for, each population's laminar sources: where its excitatory and
+  inhibitory synaptic currents enter (`jaxfne.columns.laminar`), with
+  interneurons closed-field.
+
+Downscaled networks (`scale < 1`) keep the mean input but not its
+fluctuations or correlations: their rates differ from full scale (PD14.md,
+van Albada et al. 2015). Izhikevich emitters are not offered here: that would
+be a different model, not PD14.
+
+References: T. C. Potjans and M. Diesmann, Cereb. Cortex 24:785-806 (2014);
+S. J. van Albada, M. Helias and M. Diesmann, PLoS Comput. Biol. 11:e1004490
+(2015); E. Hagen et al., Cereb. Cortex 26:4461-4496 (2016).
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .columns import PD14Network, pd14, pd14_network
+from .construct import event_capacity
+from .drive import Drive, PoissonInput
+from .fields._energy import EnergyConstants
+from .fields._geometry import FieldGeometry
+from .fields._stage import FIELD_MODES, FieldStage
+from .geometry import Geometry
+from .model import RECORDABLE, Model
+from .neurons import LIF
+from .synapses import EventConnectivity, ExponentialSynapses, Projection
+
+__all__ = ["COLUMN_RADIUS_UM", "column_from_network", "cortical_column"]
+
+#: Radius of the column's disc of sources (um): 1 mm^2 of cortex, the area the
+#: full-scale PD14 network represents.
+COLUMN_RADIUS_UM = float(np.sqrt(1e6 / np.pi))
+
+
+def cortical_column(
+    scale: float = 0.1,
+    k_scale: float | None = None,
+    *,
+    seed: int = 0,
+    background: str = "poisson",
+    record: tuple[str, ...] = ("spikes",),
+    field_outputs: tuple[str, ...] = (),
+    dt_ms: float = 0.1,
+    field_kwargs: dict | None = None,
+) -> Model:
+    """The PD14 microcircuit at `scale` (fraction of neurons) as a `Model`.
+
+    Args:
+        scale: fraction of the 77,169 neurons, in (0, 1].
+        k_scale: fraction of the in-degrees; None means `scale` (with the van
+            Albada compensation when below 1).
+        seed: seed of the drawn network (edges, weights, delays, depths).
+        background: "poisson" (8 spikes/s times K_ext per neuron) or "dc".
+        record: per-neuron signals to record (see `jaxfne.model.RECORDABLE`).
+        field_outputs: field probes to compute ("LFP", "CSD", "EEG", "MEG",
+            "phi_e", "J_e", "EMM"); empty for none.
+        dt_ms: the step the delays are rounded to; simulate with the same.
+        field_kwargs: passed to `FieldGeometry.build` (contacts, conductivity,
+            head placement), overriding the column's defaults.
+    """
+    net = pd14_network(scale, k_scale, seed=seed, background=background, dt_ms=dt_ms)
+    return column_from_network(net, record=record, field_outputs=field_outputs,
+                               field_kwargs=field_kwargs)
+
+
+def column_from_network(net: PD14Network, *, record: tuple[str, ...] = ("spikes",),
+                        field_outputs: tuple[str, ...] = (),
+                        field_kwargs: dict | None = None) -> Model:
+    """Turn a drawn `PD14Network` into a `Model` (see `cortical_column`)."""
+    for r in record:
+        if r not in RECORDABLE:
+            raise ValueError(f"`record` entries must be among {RECORDABLE}; got {r!r}.")
+    for m in field_outputs:
+        if m not in FIELD_MODES:
+            raise ValueError(f"`field_outputs` entries must be among {FIELD_MODES}; got {m!r}.")
+    dtype = jnp.asarray(0.0).dtype
+    arr = lambda x: jnp.asarray(np.asarray(x), dtype)
+    n = net.n_neurons
+    c_pF = net.capacitance_pF
+    emitters = LIF(
+        tau_m_ms=arr(net.tau_m_ms), v_rest_mV=arr(net.v_rest_mV),
+        v_threshold_mV=arr(net.v_threshold_mV), v_reset_mV=arr(net.v_reset_mV),
+        refractory_ms=arr(net.refractory_ms), capacitance_pF=arr(c_pF),
+        v_init_mean_mV=arr(net.v0_mean_mV), v_init_sd_mV=arr(net.v0_sd_mV))
+    capacity = event_capacity(n)
+    projections = []
+    for name, start, stop in net.populations:
+        lo, hi = int(net.pre_ptr[start]), int(net.pre_ptr[stop])
+        post = net.post[lo:hi]
+        # pA per spike over the target's capacitance (pF): mV/ms.
+        w = net.weight_pA[lo:hi] / c_pF[post].astype(np.float32)
+        conn = EventConnectivity.from_edges(
+            net.pre[lo:hi], post, w, n_pre=stop - start, n_post=n, pre_offset=start,
+            capacity=min(capacity, stop - start), delay_steps=net.delay_steps[lo:hi],
+            dtype=np.dtype(dtype))
+        excitatory = bool(pd14.IS_EXCITATORY[pd14.POPULATIONS.index(name)])
+        tau = net.tau_syn_ex_ms if excitatory else net.tau_syn_in_ms
+        projections.append(Projection(
+            connectivity=conn, tau_ms=arr(tau[start]), scale=arr(1.0),
+            sign="excitatory" if excitatory else "inhibitory", name=name, step_average=True))
+    poisson = None
+    if np.any(net.ext_rate_hz > 0):
+        poisson = PoissonInput(rate_hz=arr(net.ext_rate_hz),
+                               weight=arr(net.ext_weight_pA / c_pF),
+                               tau_ms=arr(net.tau_syn_ex_ms[0]), step_average=True)
+    drive = Drive(bias=arr(net.dc_pA / c_pF), noise_sigma=arr(np.zeros(n)),
+                  noise_tau_ms=arr(1.0), poisson=poisson, noise="none")
+    geometry = Geometry(soma_depth_um=arr(net.soma_depth_um), radius_um=arr(COLUMN_RADIUS_UM))
+    field = _column_field(net, field_outputs, field_kwargs or {}, dtype) if field_outputs \
+        else None
+    rec = set(record) | ({"spikes", "currents"} if "EMM" in field_outputs else set())
+    return Model(
+        emitters=emitters, coupling=ExponentialSynapses(projections=tuple(projections)),
+        drive=drive, geometry=geometry, populations=net.populations,
+        record=tuple(r for r in RECORDABLE if r in rec), field=field, config=None,
+        seed=net.seed)
+
+
+def excitatory_entry_depth_um(net: PD14Network) -> np.ndarray:
+    """Where each neuron's excitatory current enters (um): the recurrent excitatory
+    and the external (background) synapses, weighted by their mean currents
+    (in-degree x weight x rate, published full-scale rates)."""
+    p = net.parameters
+    k_in = p.synapse_counts / p.n_neurons[:, None]  # [target, source] in-degree
+    rates = pd14.RATES_FULL_A
+    exc = pd14.IS_EXCITATORY
+    recurrent = (k_in[:, exc] * np.abs(p.weight_mean_pA[:, exc]) * rates[exc]).sum(axis=1)
+    external = p.ext_indegree * p.ext_weight_pA * pd14.BG_RATE_HZ
+    if p.background == "dc":
+        external = np.zeros_like(external)
+    frac_ext = (external / np.maximum(recurrent + external, 1e-30))[net.population_index]
+    return (1 - frac_ext) * net.excitatory_synapse_depth_um + \
+        frac_ext * net.external_synapse_depth_um
+
+
+def _column_field(net: PD14Network, outputs: tuple[str, ...], kwargs: dict,
+                  dtype) -> FieldStage:
+    options = dict(radius_um=COLUMN_RADIUS_UM, depth_um=1600.0, dz_um=50.0, n_contacts=16,
+                   contact_spacing_um=100.0, first_contact_um=50.0, conductivity="homogeneous",
+                   solver="disc", gauge="mean_zero", csd_method="delta_icsd")
+    options.update(kwargs)
+    geometry = FieldGeometry.build(**options)
+    geometry = jax.tree.map(lambda x: x.astype(dtype), geometry)
+    soma = net.soma_depth_um
+    return FieldStage(
+        geometry=geometry,
+        open_field=jnp.asarray(net.open_field.astype(float), dtype),
+        excitatory_offset_um=jnp.asarray(excitatory_entry_depth_um(net) - soma, dtype),
+        inhibitory_offset_um=jnp.asarray(net.inhibitory_synapse_depth_um - soma, dtype),
+        energy=EnergyConstants(),
+        outputs=outputs,
+        project_after_scan=net.n_neurons <= 1000,
+    )
