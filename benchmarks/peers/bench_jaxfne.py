@@ -39,7 +39,6 @@ single_thread_env()
 import network  # noqa: E402
 import numpy as np  # noqa: E402
 
-
 #: Up to `MATVEC_MAX_NEURONS` the projections are dense matrix-vector products
 #: (`DenseConnectivity`); up to `DENSE_EVENT_MAX_NEURONS` they gather the
 #: spiking neurons' rows of a dense matrix (`DenseEventConnectivity`); above

@@ -397,20 +397,34 @@ class EventConnectivity(AbstractConnectivity):
     def deliver_delayed(self, spikes: Float[Array, " pre"], ring: Float[Array, "slots post"],
                         step: Array) -> tuple[Float[Array, "slots post"], Array]:
         """Add each spike's weights to the ring of pending input, `delay_steps - 1`
-        slots ahead of `step`'s slot (`step % slots`), and report overflow."""
+        slots ahead of `step`'s slot (`step % slots`), and report overflow.
+
+        The spikes are taken `tiers[0]` at a time in a loop that runs only as
+        often as the step needs, updating the ring in place (a buffer passed
+        through `lax.switch` would be copied every step).
+        """
         assert self.delay_steps is not None
         slots, n_post = ring.shape
         delays = self.delay_steps
+        chunk = self.tiers[0]
+        idx, real = _first_spikes(spikes, self.capacity + 1)
+        overflow = real[self.capacity] if self.capacity < self.n_pre else jnp.asarray(False)
+        count = jnp.sum(real[: self.capacity])
+        n_chunks = -(-self.capacity // chunk)
+        idx = jnp.pad(idx[: self.capacity], (0, n_chunks * chunk - self.capacity),
+                      constant_values=self.n_pre)
+        padded = jnp.concatenate([spikes, jnp.zeros((1,), spikes.dtype)])
 
-        def scatter(idx: Array) -> Array:
-            values = jnp.concatenate([spikes, jnp.zeros((1,), spikes.dtype)])[idx]
-            contrib = (self.weights[idx] * values[:, None]).ravel()
-            post = self.post_indices[idx].ravel()
-            slot = (step + delays[idx].ravel().astype(jnp.int32) - 1) % slots
+        def body(j: Array, flat_ring: Array) -> Array:
+            rows = jax.lax.dynamic_slice(idx, (j * chunk,), (chunk,))
+            contrib = (self.weights[rows] * padded[rows][:, None]).ravel()
+            post = self.post_indices[rows].ravel()
+            slot = (step + delays[rows].ravel().astype(jnp.int32) - 1) % slots
             flat = jnp.where(post < n_post, slot * n_post + post, slots * n_post)
-            return ring.ravel().at[flat].add(contrib, mode="drop").reshape(ring.shape)
+            return flat_ring.at[flat].add(contrib, mode="drop")
 
-        return _tiered(spikes, self.tiers, scatter)
+        flat_ring = jax.lax.fori_loop(0, (count + chunk - 1) // chunk, body, ring.ravel())
+        return flat_ring.reshape(ring.shape), overflow
 
     def propagate(self, spikes: Float[Array, " pre"]) -> Float[Array, " post"]:
         return self.deliver(spikes)[0]
