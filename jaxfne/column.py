@@ -67,6 +67,7 @@ def cortical_column(
     field_outputs: tuple[str, ...] = (),
     dt_ms: float = 0.1,
     field_kwargs: dict | None = None,
+    config: Any = None,
 ) -> Model:
     """The PD14 microcircuit at `scale` (fraction of neurons) as a `Model`.
 
@@ -82,15 +83,17 @@ def cortical_column(
         dt_ms: the step the delays are rounded to; simulate with the same.
         field_kwargs: passed to `FieldGeometry.build` (contacts, conductivity,
             head placement), overriding the column's defaults.
+        config: the `Configuration` it came from, kept on the model (set by
+            `jaxfne.construct` for `kind="cortical_column"`).
     """
     net = pd14_network(scale, k_scale, seed=seed, background=background, dt_ms=dt_ms)
     return column_from_network(net, record=record, field_outputs=field_outputs,
-                               field_kwargs=field_kwargs)
+                               field_kwargs=field_kwargs, config=config)
 
 
 def column_from_network(net: PD14Network, *, record: tuple[str, ...] = ("spikes",),
                         field_outputs: tuple[str, ...] = (),
-                        field_kwargs: dict | None = None) -> Model:
+                        field_kwargs: dict | None = None, config: Any = None) -> Model:
     """Turn a drawn `PD14Network` into a `Model` (see `cortical_column`).
 
     The model numbers its neurons excitatory populations first (L2/3e, L4e,
@@ -163,7 +166,7 @@ def column_from_network(net: PD14Network, *, record: tuple[str, ...] = ("spikes"
     return Model(
         emitters=emitters, coupling=ExponentialSynapses(projections=tuple(projections)),
         drive=drive, geometry=geometry, populations=tuple(populations),
-        record=tuple(r for r in RECORDABLE if r in rec), field=field, config=None,
+        record=tuple(r for r in RECORDABLE if r in rec), field=field, config=config,
         seed=net.seed)
 
 
@@ -186,9 +189,10 @@ def excitatory_entry_depth_um(net: PD14Network) -> np.ndarray:
 
 def _column_field(net: PD14Network, outputs: tuple[str, ...], kwargs: dict,
                   dtype: Any, arr: Any) -> FieldStage:
-    options: dict[str, Any] = dict(radius_um=COLUMN_RADIUS_UM, depth_um=1600.0, dz_um=50.0, n_contacts=16,
-                   contact_spacing_um=100.0, first_contact_um=50.0, conductivity="homogeneous",
-                   solver="disc", gauge="mean_zero", csd_method="delta_icsd")
+    options: dict[str, Any] = dict(
+        radius_um=COLUMN_RADIUS_UM, depth_um=1600.0, dz_um=50.0, n_contacts=16,
+        contact_spacing_um=100.0, first_contact_um=50.0, conductivity="homogeneous",
+        solver="disc", gauge="mean_zero", csd_method="delta_icsd")
     options.update(kwargs)
     geometry = FieldGeometry.build(**options)
     geometry = jax.tree.map(lambda x: x.astype(dtype), geometry)

@@ -44,6 +44,8 @@ BOUNDARIES = ("declared_proxy", "infinite", "no_flux")
 GAUGES = ("mean_zero", "infinity")
 PROBE_MODES = ("spikes", "V_m", "source", "phi_e", "J_e", "CSD", "LFP", "EEG", "MEG", "EMM")
 CONNECTIVITIES = ("fixed_indegree", "bernoulli")
+#: The Potjans & Diesmann (2014) microcircuit (`jaxfne.column`).
+COLUMN_KIND = "cortical_column"
 PATHWAYS = ("E->E", "E->I", "I->E", "I->I")
 
 
@@ -75,7 +77,11 @@ def _pairs(
 
 @dataclasses.dataclass(frozen=True)
 class NetworkSpec:
-    """Which network: its kind, size, cell-type fractions and soma layer."""
+    """Which network: its kind, size, cell-type fractions and soma layer.
+
+    For `kind="cortical_column"` (PD14) `n` and `cell_types` follow from
+    `scale`; `k_scale` and `background` are that kind's options (None for
+    other kinds)."""
 
     name: str
     kind: str
@@ -83,6 +89,9 @@ class NetworkSpec:
     cell_types: Pairs
     layer: str
     radius_um: float
+    scale: float | None = None
+    k_scale: float | None = None
+    background: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -180,25 +189,44 @@ class Configuration:
         *,
         name: str,
         kind: str,
-        n: int,
-        cell_types: Mapping[str, float | int],
+        n: int | None = None,
+        cell_types: Mapping[str, float | int] | None = None,
         layer: str | None = None,
         radius_um: float | int | None = None,
+        scale: float | int | None = None,
+        k_scale: float | int | None = None,
+        background: str | None = None,
     ) -> Configuration:
         """Choose the network. Resets synapses and drive to the kind's defaults.
 
         Args:
             name: a label for the network.
-            kind: one of `NETWORK_KINDS` ("balanced_ei_population").
-            n: number of neurons (positive integer).
+            kind: one of `NETWORK_KINDS` ("balanced_ei_population"), or
+                "cortical_column": the Potjans & Diesmann (2014) microcircuit
+                (see `jaxfne.column.cortical_column`).
+            n: number of neurons (positive integer; not for the column).
             cell_types: fraction of neurons of each type, summing to 1
-                (excitatory first in the neuron order).
+                (excitatory first in the neuron order; not for the column).
             layer: layer holding the somata (default from the kind).
             radius_um: column radius in um (default from the kind).
+            scale: (column) fraction of the 77,169 neurons, in (0, 1];
+                default 0.1.
+            k_scale: (column) fraction of the in-degrees; None: `scale`, with
+                the van Albada compensation below 1.
+            background: (column) "poisson" (default) or "dc".
         """
         if not isinstance(name, str) or not name:
             raise ValueError(f"`name` must be a non-empty string; got {name!r}.")
-        check_choice("kind", kind, NETWORK_KINDS)
+        if kind == COLUMN_KIND:
+            return self._column(name, n, cell_types, layer, radius_um, scale, k_scale,
+                                background)
+        for arg, value in (("scale", scale), ("k_scale", k_scale), ("background", background)):
+            if value is not None:
+                raise ValueError(f"`{arg}` is an option of kind={COLUMN_KIND!r} only; got "
+                                 f"{arg}={value!r} for kind={kind!r}.")
+        if n is None or cell_types is None:
+            raise ValueError(f"kind={kind!r} needs `n` and `cell_types`.")
+        check_choice("kind", kind, (*NETWORK_KINDS, COLUMN_KIND))
         preset = NETWORK_KINDS[kind]
         n = as_integer("n", n, minimum=1)
         if not isinstance(cell_types, Mapping) or not cell_types:
@@ -222,6 +250,38 @@ class Configuration:
         spec = NetworkSpec(name, kind, n, ordered, layer, radius)
         return dataclasses.replace(self, network_spec=spec, synapse_spec=None, drive_spec=None,
                                    source_spec=None)
+
+    def _column(self, name: str, n: Any, cell_types: Any, layer: Any, radius_um: Any,
+                scale: Any, k_scale: Any, background: Any) -> Configuration:
+        from .column import COLUMN_RADIUS_UM
+        from .columns import pd14, scaled_sizes
+        from .columns.scaling import pd14_parameters
+
+        for arg, value in (("n", n), ("cell_types", cell_types), ("layer", layer),
+                           ("radius_um", radius_um)):
+            if value is not None:
+                raise ValueError(f"kind={COLUMN_KIND!r} sets `{arg}` itself (from `scale` and "
+                                 f"the PD14 tables); got {arg}={value!r}.")
+        scale = 0.1 if scale is None else _number("scale", scale, positive=True,
+                                                   allow_zero=False)
+        background = "poisson" if background is None else background
+        if k_scale is not None:
+            k_scale = _number("k_scale", k_scale, positive=True, allow_zero=False)
+        pd14_parameters(scale, k_scale, background=background)  # validates all three
+        sizes = scaled_sizes(scale)
+        total = int(sizes.sum())
+        types = tuple((p, float(m) / total) for p, m in zip(pd14.POPULATIONS, sizes))
+        spec = NetworkSpec(name, COLUMN_KIND, total, types, "L2/3", COLUMN_RADIUS_UM,
+                           scale, k_scale, background)
+        return dataclasses.replace(self, network_spec=spec, synapse_spec=None, drive_spec=None,
+                                   source_spec=None)
+
+    def _not_for_column(self, method: str) -> None:
+        if self.network_spec is not None and self.network_spec.kind == COLUMN_KIND:
+            raise ValueError(f"`.{method}(...)` does not apply to kind={COLUMN_KIND!r}: its "
+                             f"synapses, background and laminar sources follow the PD14 "
+                             f"tables (jaxfne.columns). Change them on the constructed model "
+                             f"(e.g. `eqx.tree_at`) or with `jaxfne.columns.pd14_network`.")
 
     def synapses(
         self,
@@ -247,6 +307,7 @@ class Configuration:
             tau_ms: synaptic decay time per presynaptic type (ms).
             delay_ms: transmission delay (ms); None means one step.
         """
+        self._not_for_column("synapses")
         base = self._synapse_defaults()
         connectivity = base.connectivity if connectivity is None else connectivity
         check_choice("connectivity", connectivity, CONNECTIVITIES)
@@ -288,6 +349,7 @@ class Configuration:
         poisson_tau_ms: float | int | None = None,
     ) -> Configuration:
         """Override the kind's external drive defaults (per cell type; see `jaxfne.Drive`)."""
+        self._not_for_column("drive")
         base = self._drive_defaults()
         types = [t for t, _ in self._network().cell_types]
 
@@ -449,6 +511,7 @@ class Configuration:
         excitation on the apical dendrite 250 um above the soma, inhibition
         perisomatic/basal 50 um below; I cells closed.
         """
+        self._not_for_column("sources")
         base = self._source_defaults()
         types = [t for t, _ in self._network().cell_types]
         opened = dict(base.open_field) | dict(_pairs("open_field", open_field or {}, types,
@@ -526,6 +589,8 @@ class Configuration:
 
     def resolved(self) -> Configuration:
         """This configuration with every default of the network kind filled in."""
+        if self._network().kind == COLUMN_KIND:
+            return self
         return dataclasses.replace(self, synapse_spec=self._synapse_defaults(),
                                    drive_spec=self._drive_defaults(),
                                    source_spec=self._source_defaults())
@@ -559,9 +624,13 @@ class Configuration:
         cfg = cls()
         if data.get("network"):
             net = dict(data["network"])
-            cfg = cfg.network(name=net["name"], kind=net["kind"], n=net["n"],
-                              cell_types=dict(net["cell_types"]), layer=net["layer"],
-                              radius_um=net["radius_um"])
+            if net["kind"] == COLUMN_KIND:
+                cfg = cfg.network(name=net["name"], kind=COLUMN_KIND, scale=net["scale"],
+                                  k_scale=net.get("k_scale"), background=net.get("background"))
+            else:
+                cfg = cfg.network(name=net["name"], kind=net["kind"], n=net["n"],
+                                  cell_types=dict(net["cell_types"]), layer=net["layer"],
+                                  radius_um=net["radius_um"])
             if data.get("synapses"):
                 cfg = cfg.synapses(**data["synapses"])
             if data.get("drive"):

@@ -13,7 +13,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .config import Configuration
+from .config import COLUMN_KIND, Configuration
 from .drive import Drive, PoissonInput
 from .fields._energy import EnergyConstants
 from .fields._geometry import FieldGeometry
@@ -158,6 +158,8 @@ def construct(cfg: Configuration, *, seed: int = 0) -> Model:
         raise ValueError("Call `.probe(name=..., modes=[...])` before `construct`: a model "
                          "records only what a probe asks for.")
     cfg = cfg.resolved()
+    if net.kind == COLUMN_KIND:
+        return _column(cfg, int(seed))
     dtype = jnp.asarray(0.0).dtype
     rng = np.random.default_rng(np.random.SeedSequence([int(seed) % 2**63, 0x6A786E65]))
     sizes = _population_sizes(cfg)
@@ -179,6 +181,39 @@ def construct(cfg: Configuration, *, seed: int = 0) -> Model:
         geometry=geometry, populations=tuple(populations), record=record,
         field=_field(cfg, types, dtype), config=cfg, seed=int(seed),
     )
+
+
+def _column(cfg: Configuration, seed: int) -> Model:
+    """The PD14 column (`kind="cortical_column"`), see `jaxfne.column`."""
+    from .column import cortical_column
+
+    spec = cfg.emitter_spec
+    assert spec is not None
+    if (spec.family, spec.preset) != ("lif", "potjans_diesmann") or spec.heterogeneity:
+        raise ValueError(
+            f"kind={COLUMN_KIND!r} is the PD14 model: use `.emitter(family='lif', "
+            f"preset='potjans_diesmann')` (no heterogeneity); got family={spec.family!r}, "
+            f"preset={spec.preset!r}, heterogeneity={spec.heterogeneity!r}. Izhikevich "
+            f"emitters would make a different model.")
+    net = cfg._network()
+    outputs = tuple(m for m in cfg.modes if m in FIELD_MODES)
+    field_kwargs = None
+    if outputs:
+        f = cfg.field_spec
+        if f is None:
+            raise ValueError(f"Probe modes {list(outputs)} need a field model: call "
+                             f"`.field(...)` before `construct`.")
+        field_kwargs = dict(
+            depth_um=f.depth_um, dz_um=f.dz_um, n_contacts=f.n_contacts,
+            contact_spacing_um=f.contact_spacing_um, first_contact_um=f.first_contact_um,
+            conductivity=f.conductivity, solver=f.solver, gauge=f.gauge,
+            csd_method=f.csd_method, column_position_um=f.column_position_um,
+            column_axis=f.column_axis)
+    record = tuple(r for m in cfg.modes for r in _MODE_TO_RECORD.get(m, ()))
+    return cortical_column(net.scale or 0.1, net.k_scale, seed=seed,
+                           background=net.background or "poisson",
+                           record=tuple(r for r in RECORDABLE if r in record),
+                           field_outputs=outputs, field_kwargs=field_kwargs, config=cfg)
 
 
 def _field(cfg: Configuration, types: np.ndarray, dtype) -> FieldStage | None:
