@@ -12,9 +12,11 @@ Dimension names used across jaxfne (in jaxtyping shape strings):
 - ``batch``: a vmapped axis of trials or parameter sets
 """
 
-from jaxtyping import Array, ArrayLike, Bool, Float, Int, Real
+from jaxtyping import Array, ArrayLike, Bool, Float, Int, Integer, Real
 
-__all__ = ["Array", "ArrayLike", "Bool", "Float", "Int", "Real", "Scalar", "ScalarLike"]
+__all__ = [
+    "Array", "ArrayLike", "Bool", "Float", "Int", "Integer", "Real", "Scalar", "ScalarLike",
+]
 
 Scalar = Float[Array, ""]
 ScalarLike = Real[ArrayLike, ""]

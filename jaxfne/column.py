@@ -134,21 +134,17 @@ def column_from_network(net: PD14Network, *, record: tuple[str, ...] = ("spikes"
         v_threshold_mV=arr(net.v_threshold_mV), v_reset_mV=arr(net.v_reset_mV),
         refractory_ms=arr(net.refractory_ms), capacitance_pF=arr(c_pF),
         v_init_mean_mV=arr(net.v0_mean_mV), v_init_sd_mV=arr(net.v0_sd_mV))
-    pre, post = new_index[net.pre], new_index[net.post]
     capacity = event_capacity(n)
+    new_index32 = new_index.astype(np.int32)
     projections = []
-    for name, lo, hi, tau in (("E", 0, n_exc, net.tau_syn_ex_ms[0]),
-                              ("I", n_exc, n, net.tau_syn_in_ms[0])):
-        sel = (pre >= lo) & (pre < hi)
-        # pA per spike over the target's capacitance (pF): mV/ms.
-        w = net.weight_pA[sel] / c_pF[net.post[sel]].astype(np.float32)
-        conn = EventConnectivity.from_edges(
-            pre[sel], post[sel], w, n_pre=hi - lo, n_post=n, pre_offset=lo,
-            capacity=min(capacity, hi - lo), delay_steps=net.delay_steps[sel],
-            dtype=np.dtype(dtype))
+    for name, excitatory, lo, hi, tau in (("E", True, 0, n_exc, net.tau_syn_ex_ms[0]),
+                                          ("I", False, n_exc, n, net.tau_syn_in_ms[0])):
+        sources = [i for i in order if bool(pd14.IS_EXCITATORY[i]) == excitatory]
+        conn = _grouped_event_connectivity(net, sources, new_index32, lo, hi,
+                                           min(capacity, hi - lo), dtype)
         projections.append(Projection(
             connectivity=conn, tau_ms=jnp.asarray(tau, dtype), scale=jnp.asarray(1.0, dtype),
-            sign="excitatory" if name == "E" else "inhibitory", name=name, step_average=True))
+            sign="excitatory" if excitatory else "inhibitory", name=name, step_average=True))
     poisson = None
     if np.any(net.ext_rate_hz > 0):
         poisson = PoissonInput(rate_hz=arr(net.ext_rate_hz),
@@ -168,6 +164,39 @@ def column_from_network(net: PD14Network, *, record: tuple[str, ...] = ("spikes"
         drive=drive, geometry=geometry, populations=tuple(populations),
         record=tuple(r for r in RECORDABLE if r in rec), field=field, config=config,
         seed=net.seed)
+
+
+def _grouped_event_connectivity(net: PD14Network, sources: list[int], new_index: np.ndarray,
+                                lo: int, hi: int, capacity: int,
+                                dtype: Any) -> EventConnectivity:
+    """The per-source edge tables of the neurons `lo:hi` (new numbering), filled
+    straight from the network's edge list, which is grouped by presynaptic neuron
+    (`pre_ptr`): no sort and no int64 copy of the ~3e8 edges at full scale."""
+    n = net.n_neurons
+    out_degree = np.diff(net.pre_ptr)
+    k_out = max(1, int(max(out_degree[net.populations[i][1]:net.populations[i][2]].max(
+        initial=0) for i in sources)))
+    rows = hi - lo + 1
+    post_t = np.full((rows, k_out), n, np.int32)
+    weight_t = np.zeros((rows, k_out), np.dtype(dtype))
+    delay_t = np.ones((rows, k_out), net.delay_steps.dtype)
+    c_pF = net.capacitance_pF.astype(np.float32)
+    for i in sources:
+        _, a, b = net.populations[i]
+        e0, e1 = int(net.pre_ptr[a]), int(net.pre_ptr[b])
+        deg = out_degree[a:b]
+        row = np.repeat(new_index[a:b] - lo, deg)
+        slot = np.arange(e1 - e0, dtype=np.int64) - np.repeat(net.pre_ptr[a:b] - e0, deg)
+        post = net.post[e0:e1]
+        post_t[row, slot] = new_index[post]
+        # pA per spike over the target's capacitance (pF): mV/ms.
+        weight_t[row, slot] = net.weight_pA[e0:e1] / c_pF[post]
+        delay_t[row, slot] = net.delay_steps[e0:e1]
+        del row, slot, post
+    return EventConnectivity(
+        post_indices=jnp.asarray(post_t), weights=jnp.asarray(weight_t), n_pre=hi - lo,
+        n_post=n, capacity=capacity, pre_offset=lo, delay_steps=jnp.asarray(delay_t),
+        max_delay_steps=int(net.max_delay_steps))
 
 
 def excitatory_entry_depth_um(net: PD14Network) -> np.ndarray:

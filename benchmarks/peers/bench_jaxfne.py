@@ -140,7 +140,8 @@ def main() -> None:
         f"rates E {rate_e:.2f} I {rate_i:.2f} Hz")
     emit(dict(sim="jaxfne", mode=path,
               n=args.n, check=args.check, build_s=t_build.wall, first_s=t_first.wall,
-              warm_s=median(warm), warm_cpu_s=median(warm_cpu), warm_all=warm, rss_mb=peak_rss_mb(), spikes=spikes_e + spikes_i,
+              warm_s=median(warm), warm_cpu_s=median(warm_cpu), warm_all=warm,
+              rss_mb=peak_rss_mb(), spikes=spikes_e + spikes_i,
               rate_e=rate_e, rate_i=rate_i, dtype=args.dtype, version=jtfne.__version__,
               jax=jax.__version__, device=str(jax.devices()[0])))
 

@@ -19,7 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._errors import check_finite
-from .._typing import Array, ArrayLike, Float, Int
+from .._typing import Array, ArrayLike, Float, Int, Integer
 
 __all__ = [
     "AbstractConnectivity",
@@ -360,7 +360,7 @@ class EventConnectivity(AbstractConnectivity):
     capacity: int = eqx.field(static=True)
     tiers: tuple[int, ...] = eqx.field(static=True, default=())
     pre_offset: int = eqx.field(static=True, default=0)
-    delay_steps: Int[Array, "pre_plus_one kout"] | None = None
+    delay_steps: Integer[Array, "pre_plus_one kout"] | None = None
     max_delay_steps: int = eqx.field(static=True, default=1)
 
     def __post_init__(self) -> None:

@@ -116,7 +116,7 @@ class SynapseState(eqx.Module):
     which an event-driven spike buffer overflowed (-1: never)."""
 
     current: tuple[Float[Array, " post"], ...]
-    history: tuple[Float[Array, "delay _pre"], ...]
+    history: tuple[Float[Array, "_delay _pre"], ...]
     first_overflow: Int[Array, ""]
 
 

@@ -1,0 +1,95 @@
+"""The PD14 column (`kind="cortical_column"`): rates against NEST, configuration, layout."""
+
+import jax
+import numpy as np
+import pytest
+
+import jaxfne as jtfne
+from jaxfne.columns import pd14
+
+
+def column_config(scale=0.1, modes=("spikes",)):
+    return (jtfne.configuration()
+            .network(name="v1", kind="cortical_column", scale=scale)
+            .emitter(family="lif", preset="potjans_diesmann")
+            .probe(name="p", modes=list(modes)))
+
+
+@pytest.fixture(scope="module")
+def column_rates():
+    model = jtfne.construct(column_config(0.1), seed=1)
+    signals = model.simulate(jtfne.simulation(1500.0, 0.1, seed=1, record_every=10))
+    spikes = np.asarray(signals.spikes)[500:]  # 1 ms bins; 500 ms warm-up, 1 s window
+    return model, {name: spikes[:, a:b].sum() / (b - a) for name, a, b in model.populations}
+
+
+def test_scale_0p1_rates_match_nest_with_van_albada_compensation(column_rates):
+    """PD14.md 3.2: NEST 3.10 at scale 0.1 (k 0.1, compensation, Poisson background)."""
+    _, rates = column_rates
+    nest = dict(zip(pd14.POPULATIONS, pd14.NEST_RATES_SCALE_0P1["t2"]))
+    for name, ref in nest.items():
+        tolerance = 0.25 if name == "L2/3e" else 0.15
+        assert abs(rates[name] / ref - 1) < tolerance, (name, rates[name], ref)
+    # Interneurons fire faster than the pyramids of their layer, L6e and L2/3e slowest.
+    for layer in ("L2/3", "L4", "L5", "L6"):
+        assert rates[f"{layer}i"] > rates[f"{layer}e"]
+    assert sorted(rates, key=rates.get)[:2] == sorted(["L2/3e", "L6e"], key=rates.get)
+
+
+def test_column_layout_and_delays(column_rates):
+    model, _ = column_rates
+    assert model.n == int(round(0.1 * 77169)) or abs(model.n - 7717) <= 8
+    names = [p for p, _, _ in model.populations]
+    assert names[:4] == ["L2/3e", "L4e", "L5e", "L6e"]  # excitatory block first
+    e, i = model.coupling.projections
+    assert (e.sign, i.sign) == ("excitatory", "inhibitory")
+    assert e.connectivity.pre_offset == 0 and i.connectivity.pre_offset == e.connectivity.n_pre
+    assert e.step_average and float(e.tau_ms) == 0.5
+    # Heterogeneous delays of at least one step; E (1.5 ms) longer than I (0.75 ms).
+    de = np.asarray(e.connectivity.delay_steps)[np.asarray(e.connectivity.weights) != 0]
+    di = np.asarray(i.connectivity.delay_steps)[np.asarray(i.connectivity.weights) != 0]
+    assert de.min() >= 1 and di.min() >= 1
+    assert abs(de.mean() * 0.1 - 1.5) < 0.1 and abs(di.mean() * 0.1 - 0.75) < 0.1
+    # Somata of each population inside its layer (Hagen et al. 2016 boundaries).
+    depth = np.asarray(model.geometry.soma_depth_um)
+    bounds = pd14.layer_bounds_um()
+    for name, a, b in model.populations:
+        top, bottom = bounds[pd14.LAYER_OF_POPULATION[pd14.POPULATIONS.index(name)]]
+        assert depth[a:b].min() >= top and depth[a:b].max() <= bottom
+
+
+def test_column_configuration_round_trips_and_rejects_what_does_not_apply():
+    cfg = column_config(0.05)
+    assert jtfne.Configuration.from_json(cfg.to_json()) == cfg
+    assert cfg.network_spec.n == 3858 or abs(cfg.network_spec.n - 3858) <= 8
+    with pytest.raises(ValueError, match="sets `n` itself"):
+        jtfne.configuration().network(name="v1", kind="cortical_column", n=100)
+    with pytest.raises(ValueError, match="scale"):
+        jtfne.configuration().network(name="v1", kind="cortical_column", scale=1.5)
+    with pytest.raises(ValueError, match="does not apply"):
+        cfg.synapses(tau_ms={"E": 1.0})
+    with pytest.raises(ValueError, match="option of kind='cortical_column' only"):
+        jtfne.configuration().network(name="x", kind="balanced_ei_population", n=10,
+                                      cell_types={"E": 1.0}, scale=0.1)
+    izh = cfg.emitter(family="izhikevich", preset="cortical_eig")
+    with pytest.raises(ValueError, match="PD14 model"):
+        jtfne.construct(izh)
+
+
+def test_column_field_probes_have_physical_structure():
+    """A small column with laminar probes: finite LFP/CSD/EEG, pyramids open-field."""
+    cfg = column_config(0.02, ("spikes", "LFP", "CSD", "EEG", "MEG")).field(
+        domain="laminar_column", conductivity="homogeneous", boundary="infinite",
+        gauge="mean_zero")
+    model = jtfne.construct(cfg, seed=0)
+    s = model.simulate(jtfne.simulation(100.0, 0.1, seed=0))
+    for a in (s.field.lfp_proxy, s.field.csd_proxy, s.field.eeg, s.field.meg):
+        assert np.all(np.isfinite(np.asarray(a)))
+    open_field = np.asarray(model.field.open_field)
+    n_exc = model.coupling.projections[0].connectivity.n_pre
+    assert np.all(open_field[:n_exc] == 1) and np.all(open_field[n_exc:] == 0)
+    # L5 pyramids receive excitation above their somata (apical tufts), on average.
+    l5 = dict((p, (a, b)) for p, a, b in model.populations)["L5e"]
+    assert np.mean(np.asarray(model.field.excitatory_offset_um)[l5[0]:l5[1]]) < -100
+    assert float(np.abs(np.asarray(s.field.eeg)).max()) > 0
+    jax.block_until_ready(s.spikes)
