@@ -41,7 +41,7 @@ import numpy as np
 
 from .columns import PD14Network, pd14, pd14_network
 from .construct import event_capacity
-from .drive import Drive, PoissonInput
+from .drive import Drive, PoissonInput, PulsedSources
 from .fields._energy import EnergyConstants
 from .fields._geometry import FieldGeometry
 from .fields._stage import FIELD_MODES, FieldStage
@@ -68,6 +68,8 @@ def cortical_column(
     dt_ms: float = 0.1,
     field_kwargs: dict | None = None,
     config: Any = None,
+    thalamus: bool = False,
+    thalamus_start_ms: float | None = None,
 ) -> Model:
     """The PD14 microcircuit at `scale` (fraction of neurons) as a `Model`.
 
@@ -85,15 +87,22 @@ def cortical_column(
             head placement), overriding the column's defaults.
         config: the `Configuration` it came from, kept on the model (set by
             `jaxfne.construct` for `kind="cortical_column"`).
+        thalamus: add the thalamic population (902 Poisson sources at 120
+            spikes/s for 10 ms, PD14's evoked-response stimulus).
+        thalamus_start_ms: when the thalamic pulse starts (default 700 ms,
+            as published).
     """
-    net = pd14_network(scale, k_scale, seed=seed, background=background, dt_ms=dt_ms)
+    net = pd14_network(scale, k_scale, seed=seed, background=background, dt_ms=dt_ms,
+                       thalamus=thalamus)
     return column_from_network(net, record=record, field_outputs=field_outputs,
-                               field_kwargs=field_kwargs, config=config)
+                               field_kwargs=field_kwargs, config=config,
+                               thalamus_start_ms=thalamus_start_ms)
 
 
 def column_from_network(net: PD14Network, *, record: tuple[str, ...] = ("spikes",),
                         field_outputs: tuple[str, ...] = (),
-                        field_kwargs: dict | None = None, config: Any = None) -> Model:
+                        field_kwargs: dict | None = None, config: Any = None,
+                        thalamus_start_ms: float | None = None) -> Model:
     """Turn a drawn `PD14Network` into a `Model` (see `cortical_column`).
 
     The model numbers its neurons excitatory populations first (L2/3e, L4e,
@@ -151,8 +160,25 @@ def column_from_network(net: PD14Network, *, record: tuple[str, ...] = ("spikes"
                                weight=arr(net.ext_weight_pA / c_pF),
                                tau_ms=jnp.asarray(net.tau_syn_ex_ms[0], dtype),
                                step_average=True)
+    pulse = None
+    if net.thalamus is not None:
+        th = net.thalamus
+        post = th.post.astype(np.int64)
+        conn = EventConnectivity.from_edges(
+            th.pre, new_index[post], th.weight_pA / c_pF[post], n_pre=th.n_neurons, n_post=n,
+            capacity=th.n_neurons, delay_steps=th.delay_steps, dtype=np.dtype(dtype))
+        projection = Projection(connectivity=conn, tau_ms=jnp.asarray(net.tau_syn_ex_ms[0], dtype),
+                                scale=jnp.asarray(1.0, dtype), sign="excitatory",
+                                name="thalamus", step_average=True)
+        pulse_start = float(th.start_ms if thalamus_start_ms is None else thalamus_start_ms)
+        pulse = PulsedSources(rate_hz=jnp.asarray(th.rate_hz, dtype),
+                              synapses=ExponentialSynapses(projections=(projection,)),
+                              start_ms=pulse_start, duration_ms=th.duration_ms)
+    elif thalamus_start_ms is not None:
+        raise ValueError("`thalamus_start_ms` needs a network drawn with `thalamus=True`.")
     drive = Drive(bias=arr(net.dc_pA / c_pF), noise_sigma=arr(np.zeros(n)),
-                  noise_tau_ms=jnp.asarray(1.0, dtype), poisson=poisson, noise="none")
+                  noise_tau_ms=jnp.asarray(1.0, dtype), poisson=poisson, noise="none",
+                  pulse=pulse)
     geometry = Geometry(soma_depth_um=arr(net.soma_depth_um),
                         radius_um=jnp.asarray(COLUMN_RADIUS_UM, dtype))
     field = None

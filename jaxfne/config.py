@@ -92,6 +92,8 @@ class NetworkSpec:
     scale: float | None = None
     k_scale: float | None = None
     background: str | None = None
+    thalamus: bool | None = None
+    thalamus_start_ms: float | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -196,6 +198,8 @@ class Configuration:
         scale: float | int | None = None,
         k_scale: float | int | None = None,
         background: str | None = None,
+        thalamus: bool | None = None,
+        thalamus_start_ms: float | int | None = None,
     ) -> Configuration:
         """Choose the network. Resets synapses and drive to the kind's defaults.
 
@@ -214,13 +218,17 @@ class Configuration:
             k_scale: (column) fraction of the in-degrees; None: `scale`, with
                 the van Albada compensation below 1.
             background: (column) "poisson" (default) or "dc".
+            thalamus: (column) add the thalamic pulse (902 sources, 120
+                spikes/s for 10 ms); default False.
+            thalamus_start_ms: (column) when the pulse starts (default 700 ms).
         """
         if not isinstance(name, str) or not name:
             raise ValueError(f"`name` must be a non-empty string; got {name!r}.")
         if kind == COLUMN_KIND:
             return self._column(name, n, cell_types, layer, radius_um, scale, k_scale,
-                                background)
-        for arg, value in (("scale", scale), ("k_scale", k_scale), ("background", background)):
+                                background, thalamus, thalamus_start_ms)
+        for arg, value in (("scale", scale), ("k_scale", k_scale), ("background", background),
+                           ("thalamus", thalamus), ("thalamus_start_ms", thalamus_start_ms)):
             if value is not None:
                 raise ValueError(f"`{arg}` is an option of kind={COLUMN_KIND!r} only; got "
                                  f"{arg}={value!r} for kind={kind!r}.")
@@ -252,7 +260,8 @@ class Configuration:
                                    source_spec=None)
 
     def _column(self, name: str, n: Any, cell_types: Any, layer: Any, radius_um: Any,
-                scale: Any, k_scale: Any, background: Any) -> Configuration:
+                scale: Any, k_scale: Any, background: Any, thalamus: Any,
+                thalamus_start_ms: Any) -> Configuration:
         from .column import COLUMN_RADIUS_UM
         from .columns import pd14, scaled_sizes
         from .columns.scaling import pd14_parameters
@@ -268,11 +277,18 @@ class Configuration:
         if k_scale is not None:
             k_scale = _number("k_scale", k_scale, positive=True, allow_zero=False)
         pd14_parameters(scale, k_scale, background=background)  # validates all three
+        thalamus = bool(thalamus) if thalamus is not None else False
+        if not isinstance(thalamus, bool):
+            raise TypeError(f"`thalamus` must be True or False; got {thalamus!r}.")
+        if thalamus_start_ms is not None:
+            if not thalamus:
+                raise ValueError("`thalamus_start_ms` needs `thalamus=True`.")
+            thalamus_start_ms = _number("thalamus_start_ms", thalamus_start_ms, positive=True)
         sizes = scaled_sizes(scale)
         total = int(sizes.sum())
         types = tuple((p, float(m) / total) for p, m in zip(pd14.POPULATIONS, sizes))
         spec = NetworkSpec(name, COLUMN_KIND, total, types, "L2/3", COLUMN_RADIUS_UM,
-                           scale, k_scale, background)
+                           scale, k_scale, background, thalamus, thalamus_start_ms)
         return dataclasses.replace(self, network_spec=spec, synapse_spec=None, drive_spec=None,
                                    source_spec=None)
 
@@ -626,7 +642,9 @@ class Configuration:
             net = dict(data["network"])
             if net["kind"] == COLUMN_KIND:
                 cfg = cfg.network(name=net["name"], kind=COLUMN_KIND, scale=net["scale"],
-                                  k_scale=net.get("k_scale"), background=net.get("background"))
+                                  k_scale=net.get("k_scale"), background=net.get("background"),
+                                  thalamus=net.get("thalamus"),
+                                  thalamus_start_ms=net.get("thalamus_start_ms"))
             else:
                 cfg = cfg.network(name=net["name"], kind=net["kind"], n=net["n"],
                                   cell_types=dict(net["cell_types"]), layer=net["layer"],

@@ -213,7 +213,9 @@ def _column(cfg: Configuration, seed: int) -> Model:
     return cortical_column(net.scale or 0.1, net.k_scale, seed=seed,
                            background=net.background or "poisson",
                            record=tuple(r for r in RECORDABLE if r in record),
-                           field_outputs=outputs, field_kwargs=field_kwargs, config=cfg)
+                           field_outputs=outputs, field_kwargs=field_kwargs, config=cfg,
+                           thalamus=bool(net.thalamus),
+                           thalamus_start_ms=net.thalamus_start_ms)
 
 
 def _field(cfg: Configuration, types: np.ndarray, dtype) -> FieldStage | None:

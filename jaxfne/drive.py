@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -10,7 +12,8 @@ from jaxtyping import PRNGKeyArray
 from ._errors import check_choice, check_finite, check_positive
 from ._typing import Array, Float
 
-__all__ = ["NOISE_KINDS", "Drive", "DriveState", "PoissonInput", "poisson_counts"]
+__all__ = ["NOISE_KINDS", "Drive", "DriveState", "PoissonInput", "PulsedSources",
+           "poisson_counts"]
 
 NOISE_KINDS = ("none", "white", "ou")
 
@@ -74,11 +77,39 @@ class PoissonInput(eqx.Module):
         check_positive("tau_ms", self.tau_ms)
 
 
+class PulsedSources(eqx.Module):
+    r"""A population of independent Poisson spike sources, active in a time window,
+    projecting onto the network through their own synapses (e.g. PD14's thalamus).
+
+    During `[start_ms, start_ms + duration_ms)` each of the `synapses`'
+    presynaptic sources fires at `rate_hz`; outside it they are silent. The
+    spikes travel through `synapses` (one or more `Projection`s whose
+    presynaptic neurons are the sources, per-edge delays allowed) and their
+    current adds to the neurons' excitatory synaptic current.
+    """
+
+    rate_hz: Float[Array, ""]
+    synapses: Any
+    start_ms: float = eqx.field(static=True)
+    duration_ms: float = eqx.field(static=True)
+
+    def __check_init__(self) -> None:
+        check_positive("rate_hz", self.rate_hz, allow_zero=True)
+        if not self.duration_ms > 0:
+            raise ValueError(f"`duration_ms` must be positive; got {self.duration_ms!r}.")
+
+    @property
+    def n_sources(self) -> int:
+        return int(self.synapses.projections[0].connectivity.n_pre)
+
+
 class DriveState(eqx.Module):
-    """OU noise current and external synaptic current (both mV/ms)."""
+    """OU noise current, external synaptic current (both mV/ms) and the pulsed
+    sources' synapses (None without them)."""
 
     noise: Float[Array, " neurons"]
     poisson: Float[Array, " neurons"]
+    pulse: Any = None
 
 
 class Drive(eqx.Module):
@@ -105,6 +136,7 @@ class Drive(eqx.Module):
     noise_tau_ms: Float[Array, ""]
     poisson: PoissonInput | None = None
     noise: str = eqx.field(static=True, default="ou")
+    pulse: PulsedSources | None = None
 
     def __check_init__(self) -> None:
         check_choice("noise", self.noise, NOISE_KINDS)
@@ -117,21 +149,25 @@ class Drive(eqx.Module):
                 f"got {self.noise_sigma.shape}."
             )
 
-    def init(self, key: PRNGKeyArray) -> DriveState:
+    def init(self, key: PRNGKeyArray, dt_ms: float = 0.1) -> DriveState:
         """Start the OU current in its stationary distribution; no external spikes yet."""
         zeros = jnp.zeros_like(self.bias)
         if self.noise == "ou":
             noise = self.noise_sigma * jax.random.normal(key, zeros.shape, zeros.dtype)
         else:
             noise = zeros
-        return DriveState(noise=noise, poisson=zeros)
+        pulse = None
+        if self.pulse is not None:
+            pulse = self.pulse.synapses.init(self.bias.shape[0], dt_ms, self.bias.dtype)
+        return DriveState(noise=noise, poisson=zeros, pulse=pulse)
 
     def sample(
         self, key: PRNGKeyArray, n_steps: int, dt_ms: float
     ) -> tuple[Float[Array, "steps _neurons"], Float[Array, "steps _neurons"]]:
-        """Random numbers for `n_steps` steps at once: normals and Poisson counts."""
+        """Random numbers for `n_steps` steps at once: normals and Poisson counts (the
+        pulsed sources' counts, if any, follow the neurons' in each row)."""
         shape = (n_steps,) + self.bias.shape
-        k_noise, k_poisson = jax.random.split(key)
+        k_noise, k_poisson, k_pulse = jax.random.split(key, 3)
         if self.noise == "none":
             normals = jnp.zeros((n_steps, 0), self.bias.dtype)
         else:
@@ -141,6 +177,12 @@ class Drive(eqx.Module):
         else:
             lam = jnp.broadcast_to(self.poisson.rate_hz * (dt_ms * 1e-3), shape)
             counts = poisson_counts(k_poisson, lam).astype(self.bias.dtype)
+        if self.pulse is not None:
+            if self.poisson is None:
+                counts = jnp.zeros(shape, self.bias.dtype)
+            lam = jnp.full((n_steps, self.pulse.n_sources), self.pulse.rate_hz * (dt_ms * 1e-3),
+                           self.bias.dtype)
+            counts = jnp.concatenate([counts, poisson_counts(k_pulse, lam)], axis=1)
         return normals, counts
 
     def step(
@@ -149,9 +191,11 @@ class Drive(eqx.Module):
         normals: Float[Array, " _neurons"],
         counts: Float[Array, " _neurons"],
         dt_ms: float,
+        step: Array | int = 0,
     ) -> tuple[DriveState, Float[Array, " neurons"], Float[Array, " neurons"]]:
         """Return the new state, the non-synaptic input (bias + noise) and the
-        external synaptic current acting in this step (both mV/ms)."""
+        external synaptic current acting in this step (both mV/ms); `step` is
+        the step's index (it times the pulsed sources)."""
         current = self.bias
         noise = state.noise
         if self.noise == "white":
@@ -164,9 +208,19 @@ class Drive(eqx.Module):
         if self.poisson is not None and self.poisson.step_average:
             x = dt_ms / self.poisson.tau_ms
             external = external * (-jnp.expm1(-x) / x)
+        n = self.bias.shape[0]
         if self.poisson is not None:
             decay_p = jnp.exp(-dt_ms / self.poisson.tau_ms)
-            new_poisson = state.poisson * decay_p + self.poisson.weight * counts
+            new_poisson = state.poisson * decay_p + self.poisson.weight * counts[:n]
         else:
             new_poisson = state.poisson
-        return DriveState(noise=noise, poisson=new_poisson), current, external
+        pulse = state.pulse
+        if self.pulse is not None:
+            exc, _ = self.pulse.synapses.input_current(pulse, jnp.zeros_like(self.bias), dt_ms)
+            external = external + exc
+            t_ms = jnp.asarray(step) * dt_ms
+            start = self.pulse.start_ms
+            active = (t_ms >= start) & (t_ms < start + self.pulse.duration_ms)
+            spikes = jnp.where(active, counts[n:], 0.0)
+            pulse = self.pulse.synapses.update(pulse, spikes, jnp.asarray(step), dt_ms)
+        return DriveState(noise=noise, poisson=new_poisson, pulse=pulse), current, external

@@ -110,7 +110,7 @@ class Model(eqx.Module):
         return ModelState(
             neurons=self.emitters.init(k_neurons),
             synapses=self.coupling.init(self.n, dt_ms, dtype),
-            drive=self.drive.init(k_drive),
+            drive=self.drive.init(k_drive, dt_ms),
             first_diverged=jnp.full((self.n,), -1, dtype=jnp.int32),
         )
 
@@ -131,7 +131,7 @@ class Model(eqx.Module):
         zeros = jnp.zeros_like(self.drive.bias)
         exc, inh = self.coupling.input_current(state.synapses, zeros, dt_ms)
         drive_state, external, external_syn = self.drive.step(
-            state.drive, normals, counts, dt_ms
+            state.drive, normals, counts, dt_ms, step
         )
         exc = exc + external_syn
         current = external + exc + inh
