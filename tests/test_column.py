@@ -93,3 +93,26 @@ def test_column_field_probes_have_physical_structure():
     assert np.mean(np.asarray(model.field.excitatory_offset_um)[l5[0]:l5[1]]) < -100
     assert float(np.abs(np.asarray(s.field.eeg)).max()) > 0
     jax.block_until_ready(s.spikes)
+
+
+def test_thalamic_pulse_evokes_sinks_in_l4_and_l6():
+    """examples/v1_column.py at scale 0.05: the thalamic volley (onto L4 and L6 above
+    all) raises every population's rate and opens CSD sinks in L4 and L6 within
+    2-10 ms, with a source at the L5 somata."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "v1_column.py"
+    spec = importlib.util.spec_from_file_location("v1_column", path)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    result = example.main(0.05, None, seed=1, window_ms=(100.0, 400.0), pulse_ms=400.0,
+                          duration_ms=450.0, figures=False)
+    assert all(0.1 < r < 30 for r in result["rates"].values())
+    evoked, depth = result["evoked_csd"], result["depth_um"]  # from 5 ms before the pulse
+    noise = evoked[:5].std()
+    early = evoked[5 + 2: 5 + 10].mean(axis=0)
+    band = lambda lo, hi: (depth >= lo) & (depth <= hi)
+    assert early[band(550, 700)].min() < -3 * noise  # L4 (top): thalamo-recipient
+    assert early[band(1250, 1490)].min() < 0  # L6
+    assert early[band(950, 1150)].max() > 0  # L5 somata: source

@@ -30,6 +30,7 @@ SKIP = "<!-- docs-test: skip"
 
 #: examples that another test runs, and the test file that runs them
 RUN_ELSEWHERE = {
+    "v1_column": "test_column.py",
     "custom_network": "test_examples.py",
     "fit_tissue": "test_fit.py",
     "fit_rates": "test_fit.py",
