@@ -88,7 +88,7 @@ def _figures(folder: Path, model, signals, spikes, evoked, depth, onset) -> None
         pick = rng.choice(np.arange(lo, hi), size=min(150, hi - lo), replace=False)
         t, i = np.nonzero(spikes[:, pick])
         ax.scatter(t, soma[pick][i], s=0.5, c="tab:red" if name.endswith("e") else "tab:blue")
-    for _, top, bottom in pd14.LAYERS_UM:
+    for _, _top, bottom in pd14.LAYERS_UM:
         ax.axhline(bottom, color="0.7", lw=0.5)
     ax.set(xlabel="time (ms)", ylabel="soma depth (um)", title="Spikes by layer (E red, I blue)")
     ax.invert_yaxis()
@@ -116,7 +116,7 @@ def _figures(folder: Path, model, signals, spikes, evoked, depth, onset) -> None
     im = ax.imshow(evoked.T, aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim,
                    extent=(-5, 40, depth[-1], depth[0]))
     fig.colorbar(im, ax=ax, label="CSD - baseline (uA/mm^3; sinks blue)")
-    for _, top, bottom in pd14.LAYERS_UM:
+    for _, _top, bottom in pd14.LAYERS_UM:
         ax.axhline(bottom, color="0.5", lw=0.5)
     ax.set(xlabel=f"time from thalamic pulse at {onset} ms (ms)", ylabel="depth (um)")
     fig.savefig(folder / "evoked_csd.png", dpi=120, bbox_inches="tight")
