@@ -43,5 +43,11 @@ def simulate_batch(model: Model, sim: Simulation, keys: jax.Array, *,
     if len(devices) > 1:
         mesh = Mesh(np.asarray(devices), ("batch",))
         keys = jax.device_put(keys, NamedSharding(mesh, PartitionSpec("batch")))
-    run = eqx.filter_jit(jax.vmap(lambda m, k: m.simulate(sim, key=k), in_axes=(None, 0)))
-    return run(model, keys)
+    return _run_batch(model, sim, keys)
+
+
+@eqx.filter_jit
+def _run_batch(model: Model, sim: Simulation, keys: jax.Array) -> Signals:
+    # Module-level and jitted once per (model structure, simulation, batch shape):
+    # a new closure per call would recompile every time.
+    return jax.vmap(lambda k: model.simulate(sim, key=k))(keys)
