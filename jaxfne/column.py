@@ -52,6 +52,12 @@ from .synapses import EventConnectivity, ExponentialSynapses, Projection
 
 __all__ = ["COLUMN_RADIUS_UM", "column_from_network", "cortical_column"]
 
+#: NEST's `iaf_psc_exp` adds a spike that arrives after a delay of d steps to the
+#: synaptic current at the end of step k + d, so the membrane feels it from step
+#: k + d + 1; a jaxfne `Projection` lets it act from step k + d. The column adds
+#: this one step to every delay so that its delays mean what PD14's (NEST's) mean.
+NEST_EXTRA_STEP = 1
+
 #: Radius of the column's disc of sources (um): 1 mm^2 of cortex, the area the
 #: full-scale PD14 network represents.
 COLUMN_RADIUS_UM = float(np.sqrt(1e6 / np.pi))
@@ -166,7 +172,8 @@ def column_from_network(net: PD14Network, *, record: tuple[str, ...] = ("spikes"
         post = th.post.astype(np.int64)
         conn = EventConnectivity.from_edges(
             th.pre, new_index[post], th.weight_pA / c_pF[post], n_pre=th.n_neurons, n_post=n,
-            capacity=th.n_neurons, delay_steps=th.delay_steps, dtype=np.dtype(dtype))
+            capacity=th.n_neurons, delay_steps=th.delay_steps.astype(np.int32) + NEST_EXTRA_STEP,
+            dtype=np.dtype(dtype))
         projection = Projection(connectivity=conn, tau_ms=jnp.asarray(net.tau_syn_ex_ms[0], dtype),
                                 scale=jnp.asarray(1.0, dtype), sign="excitatory",
                                 name="thalamus", step_average=True)
@@ -217,12 +224,12 @@ def _grouped_event_connectivity(net: PD14Network, sources: list[int], new_index:
         post_t[row, slot] = new_index[post]
         # pA per spike over the target's capacitance (pF): mV/ms.
         weight_t[row, slot] = net.weight_pA[e0:e1] / c_pF[post]
-        delay_t[row, slot] = net.delay_steps[e0:e1]
+        delay_t[row, slot] = net.delay_steps[e0:e1] + NEST_EXTRA_STEP
         del row, slot, post
     return EventConnectivity(
         post_indices=jnp.asarray(post_t), weights=jnp.asarray(weight_t), n_pre=hi - lo,
         n_post=n, capacity=capacity, pre_offset=lo, delay_steps=jnp.asarray(delay_t),
-        max_delay_steps=int(net.max_delay_steps))
+        max_delay_steps=int(net.max_delay_steps) + NEST_EXTRA_STEP)
 
 
 def excitatory_entry_depth_um(net: PD14Network) -> np.ndarray:
