@@ -35,11 +35,21 @@ pytest: $(VENV)/.installed-dev
 
 test: lint typecheck pytest
 
+# Peers: NEST, Brian2 and brainstate each in its own environment (install.sh),
+# then the side-by-side table; BENCH_SIZES=100 1000 10000 100000 for all sizes.
+BENCH_SIZES ?= 100 1000 10000
 bench: $(VENV)/.installed-dev
+	bash benchmarks/peers/install.sh
+	$(PYTHON) benchmarks/peers/run.py --check
+	$(PYTHON) benchmarks/peers/run.py --sizes $(BENCH_SIZES) --repeats 5
 	$(BIN)/python benchmarks/bench_core.py
 	$(BIN)/python benchmarks/bench_grad.py
 	$(BIN)/python benchmarks/bench_surrogate.py
 	$(BIN)/python benchmarks/bench_batch.py
+	$(BIN)/python benchmarks/bench_startup.py
+	$(BIN)/python benchmarks/bench_long.py
+	$(BIN)/python benchmarks/bench_build.py
+	$(BIN)/python benchmarks/bench_column.py --scale 0.1 --sim-ms 1500 --warmup-ms 500
 
 # The documentation site (mkdocs-material + mkdocstrings) into site/, failing on any warning.
 docs: $(VENV)/.installed-dev

@@ -10,6 +10,7 @@ The workflow::
 
 from .analysis import summary as summary
 from .batch import simulate_batch as simulate_batch
+from .column import cortical_column as cortical_column
 from .config import Configuration as Configuration
 from .config import configuration as configuration
 from .construct import DENSE_MAX_NEURONS as DENSE_MAX_NEURONS

@@ -170,14 +170,13 @@ def _bin(records: dict[str, jax.Array], every: int) -> dict[str, jax.Array]:
 
 
 @eqx.filter_jit
-def _init(model: Model, key: PRNGKeyArray, dt_ms: float) -> Any:
-    return model.init(key, dt_ms)
-
-
-@eqx.filter_jit
-def _scan(model: Model, sim: Simulation, k_noise: PRNGKeyArray, state: Any,
+def _scan(model: Model, sim: Simulation, key: PRNGKeyArray, state: Any,
           first_block: Int[Array, ""]) -> tuple[dict, Any, jax.Array, Any]:
-    """`sim.n_steps` steps from `state`; the first is step `first_block * block`."""
+    """`sim.n_steps` steps from `state` (None: `model.init` from the key); the first
+    is step `first_block * block`."""
+    k_init, k_noise = jax.random.split(key)
+    if state is None:  # drawn inside the one compiled function: no second compilation
+        state = model.init(k_init, sim.dt_ms)
     dt = sim.dt_ms
     every = sim.record_every
     block = _block_steps(every)
@@ -281,20 +280,17 @@ def run(model: Model, sim: Simulation, *, key: PRNGKeyArray | None = None,
     seed = sim.seed if key is None else None
     if key is None:
         key = jax.random.key(sim.seed)
-    k_init, k_noise = jax.random.split(key)
-    if state is None:
-        state = _init(model, k_init, sim.dt_ms)
-    else:
+    if state is not None:
         _check_state(model, state, sim.dt_ms)
     # Only the shape-determining fields are static for the jitted scan; the
     # seed enters through `key`, so a new seed does not recompile.
     static = dataclasses.replace(sim, seed=0, throw=True, chunk_ms=None, progress=None)
     chunk = sim.chunk_steps()
     if chunk >= sim.n_steps or _traced(model, key, state):
-        records, field, status, _ = _scan(model, static, k_noise, state,
+        records, field, status, _ = _scan(model, static, key, state,
                                           jnp.asarray(0, jnp.int32))
     else:
-        records, field, status = _chunked(model, sim, static, chunk, k_noise, state)
+        records, field, status = _chunked(model, sim, static, chunk, key, state)
     overflow = records.pop("overflow")
     if sim.throw:
         _raise_if_failed(overflow, status, sim.dt_ms)
@@ -326,7 +322,7 @@ def run(model: Model, sim: Simulation, *, key: PRNGKeyArray | None = None,
 
 
 def _chunked(model: Model, sim: Simulation, static: Simulation, chunk: int,
-             k_noise: PRNGKeyArray, state: Any) -> tuple[dict, Any, jax.Array]:
+             key: PRNGKeyArray, state: Any) -> tuple[dict, Any, jax.Array]:
     """Run `sim` in chunks of `chunk` steps, moving each chunk's readouts to the host."""
     block = _block_steps(sim.record_every)
     total = sim.n_steps
@@ -337,7 +333,7 @@ def _chunked(model: Model, sim: Simulation, static: Simulation, chunk: int,
     while done < total:
         steps = min(chunk, total - done)
         part = dataclasses.replace(static, duration_ms=steps * sim.dt_ms)
-        records, field, status_c, state = _scan(model, part, k_noise, state,
+        records, field, status_c, state = _scan(model, part, key, state,
                                                 jnp.asarray(done // block, jnp.int32))
         records, field = jax.tree.map(np.asarray, (records, field))
         over_c = records.pop("overflow")

@@ -56,8 +56,8 @@ def test_bad_cell_types(cell_types, match):
 
 
 def test_unknown_options_list_the_allowed_ones():
-    with pytest.raises(ValueError, match=r"`kind` must be one of 'balanced_ei_population'; "
-                                         r"got 'ring'"):
+    with pytest.raises(ValueError, match=r"`kind` must be one of 'balanced_ei_population', "
+                                         r"'cortical_column'; got 'ring'"):
         jtfne.configuration().network(name="x", kind="ring", n=10, cell_types={"E": 1.0})
     with pytest.raises(ValueError, match=r"`family` must be one of 'izhikevich', 'lif'; "
                                          r"got 'hh'"):

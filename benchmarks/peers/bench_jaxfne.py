@@ -99,6 +99,9 @@ def build(net: dict, dtype, path: str):
 def main() -> None:
     p = parse_args("jaxfne", ["default"])
     p.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    p.add_argument("--fast-rng", action="store_true",
+                   help="jax_threefry_partitionable=False: JAX's older threefry layout, "
+                        "cheaper on CPU (different numbers; a global JAX setting)")
     p.add_argument("--path", choices=["auto", "matvec", "dense", "event"], default="auto",
                    help="matvec: DenseConnectivity; dense: DenseEventConnectivity; event: "
                         "EventConnectivity; auto: by size")
@@ -107,6 +110,8 @@ def main() -> None:
 
     if args.dtype == "float64":
         jax.config.update("jax_enable_x64", True)
+    if args.fast_rng:
+        jax.config.update("jax_threefry_partitionable", False)
     import jax.numpy as jnp
 
     import jaxfne as jtfne
@@ -138,7 +143,7 @@ def main() -> None:
     log(f"jaxfne N={args.n} {path} {args.dtype}: build "
         f"{t_build.wall:.2f} s, first {t_first.wall:.2f} s, warm {median(warm):.3f} s, "
         f"rates E {rate_e:.2f} I {rate_i:.2f} Hz")
-    emit(dict(sim="jaxfne", mode=path,
+    emit(dict(sim="jaxfne", mode=path + ("-fastrng" if args.fast_rng else ""),
               n=args.n, check=args.check, build_s=t_build.wall, first_s=t_first.wall,
               warm_s=median(warm), warm_cpu_s=median(warm_cpu), warm_all=warm,
               rss_mb=peak_rss_mb(), spikes=spikes_e + spikes_i,

@@ -239,10 +239,10 @@ def _per_source(pre: np.ndarray, post: np.ndarray, values: list[np.ndarray], n_p
 
 
 def default_tiers(capacity: int) -> tuple[int, ...]:
-    """Spike-buffer sizes: 8, 16, 32, ... up to `capacity` (a step uses the smallest
-    that holds its spikes, so at most half of a buffer is padding)."""
-    tiers = [c for c in (8 * 2**i for i in range(28)) if c < capacity]
-    return tuple(tiers) + (int(capacity),)
+    """Spike-buffer sizes: 8, 16, 32, then x4 (128, 512, ...) up to `capacity`. A step
+    uses the smallest that holds its spikes; each size is one compiled branch."""
+    sizes = [8, 16, 32] + [32 * 4**i for i in range(1, 14)]
+    return tuple(c for c in sizes if c < capacity) + (int(capacity),)
 
 
 def _first_spikes(spikes: Float[Array, " pre"], k: int) -> tuple[Array, Array]:
