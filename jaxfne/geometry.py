@@ -12,16 +12,13 @@ import equinox as eqx
 import numpy as np
 
 from ._typing import Array, Float
+from .columns.pd14 import LAYERS_UM
 
 __all__ = ["DEFAULT_LAYERS_UM", "Geometry", "layer_index"]
 
-DEFAULT_LAYERS_UM: tuple[tuple[str, float, float], ...] = (
-    ("L1", 0.0, 82.0),
-    ("L2/3", 82.0, 587.0),
-    ("L4", 587.0, 922.0),
-    ("L5", 922.0, 1170.0),
-    ("L6", 1170.0, 1492.0),
-)
+#: Layer boundaries (name, top, bottom) in um below the pia: those used for the
+#: PD14 column by Hagen et al. (2016), kept with the PD14 tables.
+DEFAULT_LAYERS_UM: tuple[tuple[str, float, float], ...] = LAYERS_UM
 
 
 def layer_index(name: str, layers: tuple[tuple[str, float, float], ...]) -> int:

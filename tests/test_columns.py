@@ -51,7 +51,10 @@ def test_population_sizes_and_layers():
     assert pd14.N_FULL.sum() == 77169
     assert scaled_sizes(1.0).tolist() == pd14.N_FULL.tolist()
     assert scaled_sizes(0.1).sum() == 7717
-    assert pd14.LAYERS_UM == DEFAULT_LAYERS_UM
+    # Hagen et al. (2016) boundaries: contiguous from the pia, L1 without somata.
+    bounds = [b for _, a, b in DEFAULT_LAYERS_UM]
+    assert [a for _, a, _ in DEFAULT_LAYERS_UM] == [0.0] + bounds[:-1]
+    assert bounds == [82.0, 587.0, 922.0, 1170.0, 1492.0]
     assert len(pd14.POPULATIONS) == len(pd14.LAYER_OF_POPULATION) == 8
 
 

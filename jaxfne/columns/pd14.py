@@ -194,7 +194,7 @@ NEST_RATES_SCALE_0P1: dict[str, np.ndarray] = {
 
 #: Layer boundaries (name, top, bottom) in um below the pia, as used for the PD14 column
 #: in [H16]. L1 holds no somata; each population's somata lie uniformly in its layer.
-#: Identical to `jaxfne.geometry.DEFAULT_LAYERS_UM` (a test checks it).
+#: `jaxfne.geometry.DEFAULT_LAYERS_UM` is this table.
 LAYERS_UM: tuple[tuple[str, float, float], ...] = (
     ("L1", 0.0, 82.0),
     ("L2/3", 82.0, 587.0),
