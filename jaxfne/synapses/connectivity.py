@@ -311,11 +311,13 @@ class DenseEventConnectivity(AbstractConnectivity):
         _check_tiers(self.tiers, self.capacity)
 
     def deliver(self, spikes: Float[Array, " pre"]) -> tuple[Float[Array, " post"], Array]:
-        padded_w = jnp.concatenate([self.weights_pre_post,
-                                    jnp.zeros((1,) + self.weights_pre_post.shape[1:],
-                                              self.weights_pre_post.dtype)])
-        padded_s = jnp.concatenate([spikes, jnp.zeros((1,), spikes.dtype)])
-        return _tiered(spikes, self.tiers, lambda idx: padded_s[idx] @ padded_w[idx])
+        def gather(idx: Array) -> Array:
+            # Padding entries (index n_pre) read row n_pre - 1 with a zero spike value.
+            rows = jnp.minimum(idx, self.n_pre - 1)
+            values = jnp.where(idx < self.n_pre, spikes[rows], 0.0)
+            return values @ self.weights_pre_post[rows]
+
+        return _tiered(spikes, self.tiers, gather)
 
     def propagate(self, spikes: Float[Array, " pre"]) -> Float[Array, " post"]:
         return self.deliver(spikes)[0]
