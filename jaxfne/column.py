@@ -47,7 +47,8 @@ from .fields._geometry import FieldGeometry
 from .fields._stage import FIELD_MODES, FieldStage
 from .geometry import Geometry
 from .model import RECORDABLE, Model
-from .neurons import LIF
+from .neurons import IZHIKEVICH_PRESETS, LIF, Izhikevich
+from .presets import EMITTER_PRESETS
 from .synapses import EventConnectivity, ExponentialSynapses, Projection
 
 __all__ = ["COLUMN_RADIUS_UM", "column_from_network", "cortical_column"]
@@ -76,6 +77,8 @@ def cortical_column(
     config: Any = None,
     thalamus: bool = False,
     thalamus_start_ms: float | None = None,
+    emitter_family: str = "lif",
+    emitter_preset: str = "potjans_diesmann",
 ) -> Model:
     """The PD14 microcircuit at `scale` (fraction of neurons) as a `Model`.
 
@@ -97,18 +100,23 @@ def cortical_column(
             spikes/s for 10 ms, PD14's evoked-response stimulus).
         thalamus_start_ms: when the thalamic pulse starts (default 700 ms,
             as published).
+        emitter_family, emitter_preset: "lif" / "potjans_diesmann" (PD14), or
+            "izhikevich" with an Izhikevich preset (a different model, see
+            `column_from_network`).
     """
     net = pd14_network(scale, k_scale, seed=seed, background=background, dt_ms=dt_ms,
                        thalamus=thalamus)
     return column_from_network(net, record=record, field_outputs=field_outputs,
                                field_kwargs=field_kwargs, config=config,
-                               thalamus_start_ms=thalamus_start_ms)
+                               thalamus_start_ms=thalamus_start_ms,
+                               emitter_family=emitter_family, emitter_preset=emitter_preset)
 
 
 def column_from_network(net: PD14Network, *, record: tuple[str, ...] = ("spikes",),
                         field_outputs: tuple[str, ...] = (),
                         field_kwargs: dict | None = None, config: Any = None,
-                        thalamus_start_ms: float | None = None) -> Model:
+                        thalamus_start_ms: float | None = None, emitter_family: str = "lif",
+                        emitter_preset: str = "potjans_diesmann") -> Model:
     """Turn a drawn `PD14Network` into a `Model` (see `cortical_column`).
 
     The model numbers its neurons excitatory populations first (L2/3e, L4e,
@@ -116,6 +124,13 @@ def column_from_network(net: PD14Network, *, record: tuple[str, ...] = ("spikes"
     ranges): one excitatory and one inhibitory projection then each read a
     contiguous block of neurons, so each step compacts the spikes and updates
     a ring of pending input twice rather than eight times.
+
+    `emitter_family="izhikevich"` with an Izhikevich `emitter_preset` (e.g.
+    "cortical_eig": regular-spiking pyramids, fast-spiking interneurons)
+    puts Izhikevich cells on the same connectivity, delays and inputs, their
+    currents divided by the capacitance that gives them the LIF cells'
+    rheobase (375 pA; 94 pF for b = 0.2). That is a different model, not
+    PD14: its rates are its own.
     """
     for r in record:
         if r not in RECORDABLE:
@@ -143,12 +158,19 @@ def column_from_network(net: PD14Network, *, record: tuple[str, ...] = ("spikes"
         x = np.asarray(x)
         return jnp.asarray(x[old] if x.ndim == 1 and x.shape[0] == n else x, dtype)
 
-    c_pF = net.capacitance_pF
-    emitters = LIF(
-        tau_m_ms=arr(net.tau_m_ms), v_rest_mV=arr(net.v_rest_mV),
-        v_threshold_mV=arr(net.v_threshold_mV), v_reset_mV=arr(net.v_reset_mV),
-        refractory_ms=arr(net.refractory_ms), capacitance_pF=arr(c_pF),
-        v_init_mean_mV=arr(net.v0_mean_mV), v_init_sd_mV=arr(net.v0_sd_mV))
+    emitters: LIF | Izhikevich
+    if emitter_family == "lif":
+        c_pF = net.capacitance_pF
+        emitters = LIF(
+            tau_m_ms=arr(net.tau_m_ms), v_rest_mV=arr(net.v_rest_mV),
+            v_threshold_mV=arr(net.v_threshold_mV), v_reset_mV=arr(net.v_reset_mV),
+            refractory_ms=arr(net.refractory_ms), capacitance_pF=arr(c_pF),
+            v_init_mean_mV=arr(net.v0_mean_mV), v_init_sd_mV=arr(net.v0_sd_mV))
+    elif emitter_family == "izhikevich":
+        c_pF, emitters = _izhikevich_emitters(net, emitter_preset, arr)
+    else:
+        raise ValueError(f"`emitter_family` must be 'lif' or 'izhikevich'; got "
+                         f"{emitter_family!r}.")
     capacity = event_capacity(n)
     new_index32 = new_index.astype(np.int32)
     projections = []
@@ -156,7 +178,7 @@ def column_from_network(net: PD14Network, *, record: tuple[str, ...] = ("spikes"
                                           ("I", False, n_exc, n, net.tau_syn_in_ms[0])):
         sources = [i for i in order if bool(pd14.IS_EXCITATORY[i]) == excitatory]
         conn = _grouped_event_connectivity(net, sources, new_index32, lo, hi,
-                                           min(capacity, hi - lo), dtype)
+                                           min(capacity, hi - lo), dtype, c_pF)
         projections.append(Projection(
             connectivity=conn, tau_ms=jnp.asarray(tau, dtype), scale=jnp.asarray(1.0, dtype),
             sign="excitatory" if excitatory else "inhibitory", name=name, step_average=True))
@@ -199,9 +221,27 @@ def column_from_network(net: PD14Network, *, record: tuple[str, ...] = ("spikes"
         seed=net.seed)
 
 
+def _izhikevich_emitters(net: PD14Network, preset: str, arr: Any) -> tuple[np.ndarray, Any]:
+    """Izhikevich cells of the preset's E and I classes, and the capacitance that maps
+    the column's currents (pA) onto them: the one that gives them the LIF cells'
+    rheobase, C_eff = C_m (V_th - E_L) / tau_m / I_rheo, with I_rheo the current at
+    which 0.04 v^2 + (5 - b) v + 140 + I has a double root (4.0 for b = 0.2)."""
+    mapping = EMITTER_PRESETS["izhikevich"][preset]
+    kind = np.where(pd14.IS_EXCITATORY[net.population_index], "E", "I")
+    table = {k: np.array([IZHIKEVICH_PRESETS[mapping[t]][k] for t in kind])
+             for k in ("a", "b", "c", "d")}
+    rheobase_pA = net.capacitance_pF * (net.v_threshold_mV - net.v_rest_mV) / net.tau_m_ms
+    rheobase_izh = (5.0 - table["b"]) ** 2 / (4 * 0.04) - 140.0
+    c_pF = rheobase_pA / rheobase_izh
+    n = net.n_neurons
+    return c_pF, Izhikevich(a=arr(table["a"]), b=arr(table["b"]), c=arr(table["c"]),
+                            d=arr(table["d"]), capacitance_pF=arr(c_pF),
+                            v_peak_mV=arr(np.full(n, 30.0)))
+
+
 def _grouped_event_connectivity(net: PD14Network, sources: list[int], new_index: np.ndarray,
-                                lo: int, hi: int, capacity: int,
-                                dtype: Any) -> EventConnectivity:
+                                lo: int, hi: int, capacity: int, dtype: Any,
+                                capacitance_pF: np.ndarray) -> EventConnectivity:
     """The per-source edge tables of the neurons `lo:hi` (new numbering), filled
     straight from the network's edge list, which is grouped by presynaptic neuron
     (`pre_ptr`): no sort and no int64 copy of the ~3e8 edges at full scale."""
@@ -213,7 +253,7 @@ def _grouped_event_connectivity(net: PD14Network, sources: list[int], new_index:
     post_t = np.full((rows, k_out), n, np.int32)
     weight_t = np.zeros((rows, k_out), np.dtype(dtype))
     delay_t = np.ones((rows, k_out), net.delay_steps.dtype)
-    c_pF = net.capacitance_pF.astype(np.float32)
+    c_pF = capacitance_pF.astype(np.float32)
     for i in sources:
         _, a, b = net.populations[i]
         e0, e1 = int(net.pre_ptr[a]), int(net.pre_ptr[b])

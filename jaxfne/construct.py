@@ -189,12 +189,9 @@ def _column(cfg: Configuration, seed: int) -> Model:
 
     spec = cfg.emitter_spec
     assert spec is not None
-    if (spec.family, spec.preset) != ("lif", "potjans_diesmann") or spec.heterogeneity:
-        raise ValueError(
-            f"kind={COLUMN_KIND!r} is the PD14 model: use `.emitter(family='lif', "
-            f"preset='potjans_diesmann')` (no heterogeneity); got family={spec.family!r}, "
-            f"preset={spec.preset!r}, heterogeneity={spec.heterogeneity!r}. Izhikevich "
-            f"emitters would make a different model.")
+    if spec.heterogeneity:
+        raise ValueError(f"kind={COLUMN_KIND!r} takes no emitter heterogeneity; got "
+                         f"{spec.heterogeneity!r}.")
     net = cfg._network()
     outputs = tuple(m for m in cfg.modes if m in FIELD_MODES)
     field_kwargs = None
@@ -215,7 +212,8 @@ def _column(cfg: Configuration, seed: int) -> Model:
                            record=tuple(r for r in RECORDABLE if r in record),
                            field_outputs=outputs, field_kwargs=field_kwargs, config=cfg,
                            thalamus=bool(net.thalamus),
-                           thalamus_start_ms=net.thalamus_start_ms)
+                           thalamus_start_ms=net.thalamus_start_ms,
+                           emitter_family=spec.family, emitter_preset=spec.preset)
 
 
 def _field(cfg: Configuration, types: np.ndarray, dtype) -> FieldStage | None:

@@ -75,9 +75,29 @@ def test_column_configuration_round_trips_and_rejects_what_does_not_apply():
     with pytest.raises(ValueError, match="option of kind='cortical_column' only"):
         jtfne.configuration().network(name="x", kind="balanced_ei_population", n=10,
                                       cell_types={"E": 1.0}, scale=0.1)
-    izh = cfg.emitter(family="izhikevich", preset="cortical_eig")
-    with pytest.raises(ValueError, match="PD14 model"):
-        jtfne.construct(izh)
+    with pytest.raises(ValueError, match="heterogeneity"):
+        jtfne.construct(cfg.emitter(family="lif", preset="potjans_diesmann",
+                                    heterogeneity=0.1))
+
+
+def test_izhikevich_emitters_make_a_different_but_sane_column():
+    """Izhikevich cells by population on PD14's connectivity (not PD14): regular-spiking
+    pyramids, fast-spiking interneurons, currents mapped by the LIF rheobase. They fire
+    irregularly at moderate rates, interneurons faster than the pyramids of their layer."""
+    cfg = column_config(0.05).emitter(family="izhikevich", preset="cortical_eig")
+    model = jtfne.construct(cfg, seed=1)
+    assert isinstance(model.emitters, jtfne.Izhikevich)
+    n_exc = model.coupling.projections[0].connectivity.n_pre
+    a = np.asarray(model.emitters.a)
+    assert np.all(a[:n_exc] == 0.02) and np.all(a[n_exc:] == 0.1)  # RS and FS
+    np.testing.assert_allclose(np.asarray(model.emitters.capacitance_pF), 375.0 / 4.0,
+                               rtol=1e-5)
+    spikes = np.asarray(model.simulate(jtfne.simulation(1000.0, 0.1, seed=1,
+                                                        record_every=10)).spikes)[300:]
+    rates = {p: spikes[:, lo:hi].mean() * 1e3 for p, lo, hi in model.populations}
+    assert all(0.5 < r < 50 for r in rates.values()), rates
+    for layer in ("L2/3", "L4", "L5", "L6"):
+        assert rates[f"{layer}i"] > rates[f"{layer}e"]
 
 
 def test_column_field_probes_have_physical_structure():
