@@ -164,20 +164,14 @@ class ExponentialSynapses(eqx.Module):
             if proj.per_edge_delays:  # scatter into the ring, then take this step's slot
                 ring, overflowed = conn.deliver_delayed(source, hist, step)  # type: ignore
                 slot = step % ring.shape[0]
-                arrived = proj.scale * ring[slot]
-                new_hist = ring.at[slot].set(0.0)
-                currents.append(cur * jnp.exp(-dt_ms / proj.tau_ms) + arrived
-                                if proj.tau_ms is not None else arrived / dt_ms)
-                histories.append(new_hist)
-                overflow = overflow | overflowed
-                continue
-            if hist.shape[0] == 0:
-                arriving, new_hist = source, hist
+                delivered, new_hist = ring[slot], ring.at[slot].set(0.0)
             else:
-                slot = step % hist.shape[0]
-                arriving = hist[slot]
-                new_hist = hist.at[slot].set(source)
-            delivered, overflowed = conn.deliver(arriving)
+                if hist.shape[0] == 0:
+                    arriving, new_hist = source, hist
+                else:  # uniform delay: a history of the source's spikes
+                    slot = step % hist.shape[0]
+                    arriving, new_hist = hist[slot], hist.at[slot].set(source)
+                delivered, overflowed = conn.deliver(arriving)
             arrived = proj.scale * delivered
             if proj.tau_ms is None:  # delta: a jump of `w` mV over the next step
                 currents.append(arrived / dt_ms)
