@@ -50,6 +50,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_long.py
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_column.py --scale 0.1 --sim-ms 1500 --warmup-ms 500
+	$(BIN)/python benchmarks/bench_evoked.py --scale 0.1 --pulses 20 --interval-ms 100 --channels
 
 # The documentation site (mkdocs-material + mkdocstrings) into site/, failing on any warning.
 docs: $(VENV)/.installed-dev

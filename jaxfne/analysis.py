@@ -14,6 +14,11 @@ Definitions (time windows exclude the first `discard_ms`):
 - balance index (excitatory neurons): mean over neurons of
   <|I_exc + I_inh|>_t / (<|I_exc|>_t + <|I_inh|>_t); 0 is perfect
   cancellation at every instant, 1 no cancellation.
+- evoked average: the mean over stimulus onsets of a signal's window around
+  each onset, less the mean of its own pre-onset part (baseline).
+- layer profile: the mean of a depth-resolved signal (CSD, phi) over the
+  depth bins of each band (default: the PD14 column's layers, L2/3 and L4
+  halved, L6 halved).
 """
 
 from __future__ import annotations
@@ -25,9 +30,17 @@ import numpy as np
 from .signals import Signals
 
 __all__ = [
-    "balance_index", "isi_cv", "population_rates_hz", "spike_count_correlation", "summary",
-    "synchrony_chi",
+    "LAYER_BANDS_UM", "balance_index", "evoked_average", "isi_cv", "layer_profile",
+    "population_rates_hz", "spike_count_correlation", "summary", "synchrony_chi",
 ]
+
+#: Depth bands (name, top, bottom in um below the pia) of `layer_profile`: the PD14
+#: column's layers (Hagen et al. 2016 boundaries) with L2/3, L4 and L6 split in halves.
+LAYER_BANDS_UM: tuple[tuple[str, float, float], ...] = (
+    ("L1", 0.0, 82.0), ("L2/3 upper", 82.0, 335.0), ("L2/3 lower", 335.0, 587.0),
+    ("L4 upper", 587.0, 755.0), ("L4 lower", 755.0, 922.0), ("L5", 922.0, 1170.0),
+    ("L6 upper", 1170.0, 1331.0), ("L6 lower", 1331.0, 1492.0),
+)
 
 
 def _window(signals: Signals, discard_ms: float) -> slice:
@@ -125,3 +138,53 @@ def summary(signals: Signals, discard_ms: float = 0.0) -> dict[str, Any]:
         bal = balance_index(signals, discard_ms)
         out["balance_index_E"] = bal if np.isfinite(bal) else None
     return out
+
+
+def evoked_average(
+    signal: Any, onsets_ms: Any, *, bin_ms: float | int = 1.0, before_ms: float | int = 20.0,
+    after_ms: float | int = 40.0,
+) -> np.ndarray:
+    """Mean of `signal` (time first, bins of `bin_ms`) around each onset, baseline removed.
+
+    Returns `[before + after bins, ...]`: row `before_ms / bin_ms` is the onset's
+    bin; each window has the mean of its `before_ms` part subtracted first.
+    Onsets whose window does not fit in the signal are an error.
+    """
+    x = np.asarray(signal)
+    onsets = np.atleast_1d(np.asarray(onsets_ms, dtype=float))
+    if not bin_ms > 0 or not before_ms > 0 or not after_ms > 0:
+        raise ValueError(f"`bin_ms`, `before_ms` and `after_ms` must be positive; got "
+                         f"{bin_ms!r}, {before_ms!r}, {after_ms!r}.")
+    if onsets.size == 0:
+        raise ValueError("`onsets_ms` must name at least one onset.")
+    b, a = int(round(before_ms / bin_ms)), int(round(after_ms / bin_ms))
+    starts = np.round(onsets / bin_ms).astype(int)
+    bad = onsets[(starts - b < 0) | (starts + a > x.shape[0])]
+    if bad.size:
+        raise ValueError(f"`onsets_ms` {bad.tolist()} leave the signal ({x.shape[0] * bin_ms} "
+                         f"ms) within the window of {before_ms} ms before and {after_ms} ms "
+                         f"after.")
+    windows = np.stack([x[s - b: s + a] for s in starts])
+    return (windows - windows[:, :b].mean(axis=1, keepdims=True)).mean(axis=0)
+
+
+def layer_profile(
+    values: Any, depth_um: Any,
+    bands: tuple[tuple[str, float, float], ...] = LAYER_BANDS_UM,
+) -> np.ndarray:
+    """Mean of `values` `[..., depth]` over the bins of each band: `[..., bands]`.
+
+    A band with no bin centre in it is an error.
+    """
+    v, d = np.asarray(values), np.asarray(depth_um)
+    if v.shape[-1:] != d.shape:
+        raise ValueError(f"`values` must end with one entry per depth bin ({d.shape[0]}); got "
+                         f"shape {v.shape}.")
+    out = []
+    for name, top, bottom in bands:
+        inside = (d >= top) & (d < bottom)
+        if not inside.any():
+            raise ValueError(f"band {name!r} ({top}-{bottom} um) holds no depth bin of "
+                             f"`depth_um` ({d.min()}-{d.max()} um).")
+        out.append(v[..., inside].mean(axis=-1))
+    return np.stack(out, axis=-1)

@@ -17,9 +17,12 @@ parts:
   van Albada et al. (2015) DC that restores the mean input below full
   in-degree;
 - soma depths in the layers (Hagen et al. 2016 boundaries) and, when a field
-  is asked for, each population's laminar sources: where its excitatory and
-  inhibitory synaptic currents enter (`jaxfne.columns.laminar`), with
-  interneurons closed-field.
+  is asked for, each population's laminar sources: compact cells with a
+  membrane profile along the column axis, whose recurrent excitatory,
+  inhibitory, background and thalamic currents enter where the synapses of
+  each kind lie (Binzegger et al. 2004 via Hagen et al. 2016) and return
+  through the whole membrane (`jaxfne.columns.laminar`); interneurons are
+  closed-field.
 
 Downscaled networks (`scale < 1`) keep the mean input but not its
 fluctuations or correlations: their rates differ from full scale (PD14.md,
@@ -39,11 +42,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .columns import PD14Network, pd14, pd14_network
+from .columns import PD14Network, laminar, pd14, pd14_network
 from .construct import event_capacity
 from .drive import Drive, PoissonInput, PulsedSources
 from .fields._energy import EnergyConstants
 from .fields._geometry import FieldGeometry
+from .fields._sources import CompartmentSources
 from .fields._stage import FIELD_MODES, FieldStage
 from .geometry import Geometry
 from .model import RECORDABLE, Model
@@ -58,6 +62,16 @@ __all__ = ["COLUMN_RADIUS_UM", "column_from_network", "cortical_column"]
 #: k + d + 1; a jaxfne `Projection` lets it act from step k + d. The column adds
 #: this one step to every delay so that its delays mean what PD14's (NEST's) mean.
 NEST_EXTRA_STEP = 1
+
+#: PD14's synapses are currents, not conductances: with no reversal potential to stop
+#: it, a synchronous inhibitory volley (e.g. after the thalamic pulse at full scale)
+#: legitimately drives V_m hundreds of mV below rest. Only a non-finite V_m counts as
+#: divergence for the column's LIF cells.
+CURRENT_BASED_V_FLOOR_MV = float("-inf")
+
+#: Length over which a synaptic current's return current spreads along the cell
+#: (`jaxfne.columns.laminar.compartment_sources`); None: the whole cell (compact).
+RETURN_LENGTH_UM: float | None = None
 
 #: Radius of the column's disc of sources (um): 1 mm^2 of cortex, the area the
 #: full-scale PD14 network represents.
@@ -77,6 +91,7 @@ def cortical_column(
     config: Any = None,
     thalamus: bool = False,
     thalamus_start_ms: float | None = None,
+    thalamus_interval_ms: float | None = None,
     emitter_family: str = "lif",
     emitter_preset: str = "potjans_diesmann",
 ) -> Model:
@@ -100,6 +115,8 @@ def cortical_column(
             spikes/s for 10 ms, PD14's evoked-response stimulus).
         thalamus_start_ms: when the thalamic pulse starts (default 700 ms,
             as published).
+        thalamus_interval_ms: repeat the pulse every this many ms (trials for
+            an evoked average); None: one pulse.
         emitter_family, emitter_preset: "lif" / "potjans_diesmann" (PD14), or
             "izhikevich" with an Izhikevich preset (a different model, see
             `column_from_network`).
@@ -109,13 +126,15 @@ def cortical_column(
     return column_from_network(net, record=record, field_outputs=field_outputs,
                                field_kwargs=field_kwargs, config=config,
                                thalamus_start_ms=thalamus_start_ms,
+                               thalamus_interval_ms=thalamus_interval_ms,
                                emitter_family=emitter_family, emitter_preset=emitter_preset)
 
 
 def column_from_network(net: PD14Network, *, record: tuple[str, ...] = ("spikes",),
                         field_outputs: tuple[str, ...] = (),
                         field_kwargs: dict | None = None, config: Any = None,
-                        thalamus_start_ms: float | None = None, emitter_family: str = "lif",
+                        thalamus_start_ms: float | None = None,
+                        thalamus_interval_ms: float | None = None, emitter_family: str = "lif",
                         emitter_preset: str = "potjans_diesmann") -> Model:
     """Turn a drawn `PD14Network` into a `Model` (see `cortical_column`).
 
@@ -165,7 +184,8 @@ def column_from_network(net: PD14Network, *, record: tuple[str, ...] = ("spikes"
             tau_m_ms=arr(net.tau_m_ms), v_rest_mV=arr(net.v_rest_mV),
             v_threshold_mV=arr(net.v_threshold_mV), v_reset_mV=arr(net.v_reset_mV),
             refractory_ms=arr(net.refractory_ms), capacitance_pF=arr(c_pF),
-            v_init_mean_mV=arr(net.v0_mean_mV), v_init_sd_mV=arr(net.v0_sd_mV))
+            v_init_mean_mV=arr(net.v0_mean_mV), v_init_sd_mV=arr(net.v0_sd_mV),
+            v_floor_mV=CURRENT_BASED_V_FLOOR_MV)
     elif emitter_family == "izhikevich":
         c_pF, emitters = _izhikevich_emitters(net, emitter_preset, arr)
     else:
@@ -202,9 +222,11 @@ def column_from_network(net: PD14Network, *, record: tuple[str, ...] = ("spikes"
         pulse_start = float(th.start_ms if thalamus_start_ms is None else thalamus_start_ms)
         pulse = PulsedSources(rate_hz=jnp.asarray(th.rate_hz, dtype),
                               synapses=ExponentialSynapses(projections=(projection,)),
-                              start_ms=pulse_start, duration_ms=th.duration_ms)
-    elif thalamus_start_ms is not None:
-        raise ValueError("`thalamus_start_ms` needs a network drawn with `thalamus=True`.")
+                              start_ms=pulse_start, duration_ms=th.duration_ms,
+                              interval_ms=thalamus_interval_ms)
+    elif thalamus_start_ms is not None or thalamus_interval_ms is not None:
+        raise ValueError("`thalamus_start_ms` and `thalamus_interval_ms` need a network drawn "
+                         "with `thalamus=True`.")
     drive = Drive(bias=arr(net.dc_pA / c_pF), noise_sigma=arr(np.zeros(n)),
                   noise_tau_ms=jnp.asarray(1.0, dtype), poisson=poisson, noise="none",
                   pulse=pulse)
@@ -212,7 +234,7 @@ def column_from_network(net: PD14Network, *, record: tuple[str, ...] = ("spikes"
                         radius_um=jnp.asarray(COLUMN_RADIUS_UM, dtype))
     field = None
     if field_outputs:
-        field = _column_field(net, field_outputs, field_kwargs or {}, dtype, arr)
+        field = _column_field(net, field_outputs, field_kwargs or {}, dtype, old)
     rec = set(record) | ({"spikes", "currents"} if "EMM" in field_outputs else set())
     return Model(
         emitters=emitters, coupling=ExponentialSynapses(projections=tuple(projections)),
@@ -272,25 +294,10 @@ def _grouped_event_connectivity(net: PD14Network, sources: list[int], new_index:
         max_delay_steps=int(net.max_delay_steps) + NEST_EXTRA_STEP)
 
 
-def excitatory_entry_depth_um(net: PD14Network) -> np.ndarray:
-    """Where each neuron's excitatory current enters (um): the recurrent excitatory
-    and the external (background) synapses, weighted by their mean currents
-    (in-degree x weight x rate, published full-scale rates)."""
-    p = net.parameters
-    k_in = p.synapse_counts / p.n_neurons[:, None]  # [target, source] in-degree
-    rates = pd14.RATES_FULL_A
-    exc = pd14.IS_EXCITATORY
-    recurrent = (k_in[:, exc] * np.abs(p.weight_mean_pA[:, exc]) * rates[exc]).sum(axis=1)
-    external = p.ext_indegree * p.ext_weight_pA * pd14.BG_RATE_HZ
-    if p.background == "dc":
-        external = np.zeros_like(external)
-    frac_ext = (external / np.maximum(recurrent + external, 1e-30))[net.population_index]
-    return (1 - frac_ext) * net.excitatory_synapse_depth_um + \
-        frac_ext * net.external_synapse_depth_um
-
-
 def _column_field(net: PD14Network, outputs: tuple[str, ...], kwargs: dict,
-                  dtype: Any, arr: Any) -> FieldStage:
+                  dtype: Any, old: np.ndarray) -> FieldStage:
+    """Compact-cell sources (`jaxfne.columns.laminar.compartment_sources`) with one
+    current channel per kind of input the network has."""
     options: dict[str, Any] = dict(
         radius_um=COLUMN_RADIUS_UM, depth_um=1600.0, dz_um=50.0, n_contacts=16,
         contact_spacing_um=100.0, first_contact_um=50.0, conductivity="homogeneous",
@@ -298,13 +305,19 @@ def _column_field(net: PD14Network, outputs: tuple[str, ...], kwargs: dict,
     options.update(kwargs)
     geometry = FieldGeometry.build(**options)
     geometry = jax.tree.map(lambda x: x.astype(dtype), geometry)
-    soma = net.soma_depth_um
+    channels: tuple[str, ...] = ("excitatory", "inhibitory")
+    if np.any(net.ext_rate_hz > 0):
+        channels += ("external",)
+    if net.thalamus is not None:
+        channels += ("thalamic",)
+    offset, entry, exit_ = laminar.compartment_sources(
+        net.soma_depth_um, net.population_index, kinds=channels,
+        length_constant_um=RETURN_LENGTH_UM)
+    sources = CompartmentSources(
+        open_field=jnp.asarray(net.open_field[old], dtype),
+        offset_um=jnp.asarray(offset[old], dtype), entry=jnp.asarray(entry[:, old], dtype),
+        exit=jnp.asarray(exit_[:, old], dtype), channels=channels)
     return FieldStage(
-        geometry=geometry,
-        open_field=arr(net.open_field.astype(float)),
-        excitatory_offset_um=arr(excitatory_entry_depth_um(net) - soma),
-        inhibitory_offset_um=arr(net.inhibitory_synapse_depth_um - soma),
-        energy=EnergyConstants(),
-        outputs=outputs,
+        geometry=geometry, sources=sources, energy=EnergyConstants(), outputs=outputs,
         project_after_scan=net.n_neurons <= 1000,
     )

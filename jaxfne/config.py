@@ -94,6 +94,7 @@ class NetworkSpec:
     background: str | None = None
     thalamus: bool | None = None
     thalamus_start_ms: float | None = None
+    thalamus_interval_ms: float | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -200,6 +201,7 @@ class Configuration:
         background: str | None = None,
         thalamus: bool | None = None,
         thalamus_start_ms: float | int | None = None,
+        thalamus_interval_ms: float | int | None = None,
     ) -> Configuration:
         """Choose the network. Resets synapses and drive to the kind's defaults.
 
@@ -221,14 +223,17 @@ class Configuration:
             thalamus: (column) add the thalamic pulse (902 sources, 120
                 spikes/s for 10 ms); default False.
             thalamus_start_ms: (column) when the pulse starts (default 700 ms).
+            thalamus_interval_ms: (column) repeat the pulse every this many ms
+                (trials for an evoked average); default None, one pulse.
         """
         if not isinstance(name, str) or not name:
             raise ValueError(f"`name` must be a non-empty string; got {name!r}.")
         if kind == COLUMN_KIND:
             return self._column(name, n, cell_types, layer, radius_um, scale, k_scale,
-                                background, thalamus, thalamus_start_ms)
+                                background, thalamus, thalamus_start_ms, thalamus_interval_ms)
         for arg, value in (("scale", scale), ("k_scale", k_scale), ("background", background),
-                           ("thalamus", thalamus), ("thalamus_start_ms", thalamus_start_ms)):
+                           ("thalamus", thalamus), ("thalamus_start_ms", thalamus_start_ms),
+                           ("thalamus_interval_ms", thalamus_interval_ms)):
             if value is not None:
                 raise ValueError(f"`{arg}` is an option of kind={COLUMN_KIND!r} only; got "
                                  f"{arg}={value!r} for kind={kind!r}.")
@@ -261,7 +266,7 @@ class Configuration:
 
     def _column(self, name: str, n: Any, cell_types: Any, layer: Any, radius_um: Any,
                 scale: Any, k_scale: Any, background: Any, thalamus: Any,
-                thalamus_start_ms: Any) -> Configuration:
+                thalamus_start_ms: Any, thalamus_interval_ms: Any) -> Configuration:
         from .column import COLUMN_RADIUS_UM
         from .columns import pd14, scaled_sizes
         from .columns.scaling import pd14_parameters
@@ -284,11 +289,21 @@ class Configuration:
             if not thalamus:
                 raise ValueError("`thalamus_start_ms` needs `thalamus=True`.")
             thalamus_start_ms = _number("thalamus_start_ms", thalamus_start_ms, positive=True)
+        if thalamus_interval_ms is not None:
+            if not thalamus:
+                raise ValueError("`thalamus_interval_ms` needs `thalamus=True`.")
+            thalamus_interval_ms = _number("thalamus_interval_ms", thalamus_interval_ms,
+                                           positive=True, allow_zero=False)
+            if thalamus_interval_ms <= pd14.THALAMUS["duration_ms"]:
+                raise ValueError(f"`thalamus_interval_ms` must exceed the pulse's "
+                                 f"{pd14.THALAMUS['duration_ms']} ms; got "
+                                 f"{thalamus_interval_ms!r}.")
         sizes = scaled_sizes(scale)
         total = int(sizes.sum())
         types = tuple((p, float(m) / total) for p, m in zip(pd14.POPULATIONS, sizes))
         spec = NetworkSpec(name, COLUMN_KIND, total, types, "L2/3", COLUMN_RADIUS_UM,
-                           scale, k_scale, background, thalamus, thalamus_start_ms)
+                           scale, k_scale, background, thalamus, thalamus_start_ms,
+                           thalamus_interval_ms)
         return dataclasses.replace(self, network_spec=spec, synapse_spec=None, drive_spec=None,
                                    source_spec=None)
 
@@ -644,7 +659,8 @@ class Configuration:
                 cfg = cfg.network(name=net["name"], kind=COLUMN_KIND, scale=net["scale"],
                                   k_scale=net.get("k_scale"), background=net.get("background"),
                                   thalamus=net.get("thalamus"),
-                                  thalamus_start_ms=net.get("thalamus_start_ms"))
+                                  thalamus_start_ms=net.get("thalamus_start_ms"),
+                                  thalamus_interval_ms=net.get("thalamus_interval_ms"))
             else:
                 cfg = cfg.network(name=net["name"], kind=net["kind"], n=net["n"],
                                   cell_types=dict(net["cell_types"]), layer=net["layer"],

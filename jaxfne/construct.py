@@ -17,6 +17,7 @@ from .config import COLUMN_KIND, Configuration
 from .drive import Drive, PoissonInput
 from .fields._energy import EnergyConstants
 from .fields._geometry import FieldGeometry
+from .fields._sources import TwoPointSources
 from .fields._stage import FIELD_MODES, FieldStage
 from .geometry import DEFAULT_LAYERS_UM, Geometry, place_somata
 from .model import RECORDABLE, Model
@@ -213,6 +214,7 @@ def _column(cfg: Configuration, seed: int) -> Model:
                            field_outputs=outputs, field_kwargs=field_kwargs, config=cfg,
                            thalamus=bool(net.thalamus),
                            thalamus_start_ms=net.thalamus_start_ms,
+                           thalamus_interval_ms=net.thalamus_interval_ms,
                            emitter_family=spec.family, emitter_preset=spec.preset)
 
 
@@ -235,9 +237,10 @@ def _field(cfg: Configuration, types: np.ndarray, dtype) -> FieldStage | None:
     geometry = jax.tree.map(lambda x: x.astype(dtype), geometry)
     return FieldStage(
         geometry=geometry,
-        open_field=_per_neuron({t: float(v) for t, v in src.open_field}, types, dtype),
-        excitatory_offset_um=_per_neuron(dict(src.excitatory_offset_um), types, dtype),
-        inhibitory_offset_um=_per_neuron(dict(src.inhibitory_offset_um), types, dtype),
+        sources=TwoPointSources(
+            open_field=_per_neuron({t: float(v) for t, v in src.open_field}, types, dtype),
+            excitatory_offset_um=_per_neuron(dict(src.excitatory_offset_um), types, dtype),
+            inhibitory_offset_um=_per_neuron(dict(src.inhibitory_offset_um), types, dtype)),
         energy=EnergyConstants(),
         outputs=outputs,
         project_after_scan=types.size <= PROJECT_AFTER_SCAN_MAX_NEURONS,

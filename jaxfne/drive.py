@@ -82,21 +82,35 @@ class PulsedSources(eqx.Module):
     projecting onto the network through their own synapses (e.g. PD14's thalamus).
 
     During `[start_ms, start_ms + duration_ms)` each of the `synapses`'
-    presynaptic sources fires at `rate_hz`; outside it they are silent. The
-    spikes travel through `synapses` (one or more `Projection`s whose
-    presynaptic neurons are the sources, per-edge delays allowed) and their
-    current adds to the neurons' excitatory synaptic current.
+    presynaptic sources fires at `rate_hz`; outside it they are silent. With
+    `interval_ms` the pulse repeats every `interval_ms` from `start_ms` (for
+    trial averages of evoked responses). The spikes travel through
+    `synapses` (one or more `Projection`s whose presynaptic neurons are the
+    sources, per-edge delays allowed) and their current adds to the neurons'
+    excitatory synaptic current (the "thalamic" channel of a field).
     """
 
     rate_hz: Float[Array, ""]
     synapses: Any
     start_ms: float = eqx.field(static=True)
     duration_ms: float = eqx.field(static=True)
+    interval_ms: float | None = eqx.field(static=True, default=None)
 
     def __check_init__(self) -> None:
         check_positive("rate_hz", self.rate_hz, allow_zero=True)
         if not self.duration_ms > 0:
             raise ValueError(f"`duration_ms` must be positive; got {self.duration_ms!r}.")
+        if self.interval_ms is not None and not self.interval_ms > self.duration_ms:
+            raise ValueError(f"`interval_ms` must exceed `duration_ms` ({self.duration_ms}) or "
+                             f"be None (one pulse); got {self.interval_ms!r}.")
+
+    def active(self, step: Array, dt_ms: float) -> Array:
+        """Whether the sources fire in step `step` (times rounded to whole steps)."""
+        since = jnp.asarray(step) - round(self.start_ms / dt_ms)
+        if self.interval_ms is not None:
+            every = max(1, round(self.interval_ms / dt_ms))
+            since = jnp.where(since >= 0, jnp.mod(since, every), since)
+        return (since >= 0) & (since < max(1, round(self.duration_ms / dt_ms)))
 
     @property
     def n_sources(self) -> int:
@@ -192,10 +206,12 @@ class Drive(eqx.Module):
         counts: Float[Array, " _neurons"],
         dt_ms: float,
         step: Array | int = 0,
-    ) -> tuple[DriveState, Float[Array, " neurons"], Float[Array, " neurons"]]:
-        """Return the new state, the non-synaptic input (bias + noise) and the
-        external synaptic current acting in this step (both mV/ms); `step` is
-        the step's index (it times the pulsed sources)."""
+    ) -> tuple[DriveState, Float[Array, " neurons"], Float[Array, " neurons"],
+               Float[Array, " neurons"]]:
+        """Return the new state, the non-synaptic input (bias + noise), and the
+        synaptic currents of the background and of the pulsed sources acting
+        in this step (all mV/ms); `step` is the step's index (it times the
+        pulsed sources)."""
         current = self.bias
         noise = state.noise
         if self.noise == "white":
@@ -215,12 +231,10 @@ class Drive(eqx.Module):
         else:
             new_poisson = state.poisson
         pulse = state.pulse
+        pulsed = jnp.zeros_like(self.bias)
         if self.pulse is not None:
-            exc, _ = self.pulse.synapses.input_current(pulse, jnp.zeros_like(self.bias), dt_ms)
-            external = external + exc
-            t_ms = jnp.asarray(step) * dt_ms
-            start = self.pulse.start_ms
-            active = (t_ms >= start) & (t_ms < start + self.pulse.duration_ms)
+            pulsed, _ = self.pulse.synapses.input_current(pulse, pulsed, dt_ms)
+            active = self.pulse.active(jnp.asarray(step), dt_ms)
             spikes = jnp.where(active, counts[n:], 0.0)
             pulse = self.pulse.synapses.update(pulse, spikes, jnp.asarray(step), dt_ms)
-        return DriveState(noise=noise, poisson=new_poisson, pulse=pulse), current, external
+        return DriveState(noise=noise, poisson=new_poisson, pulse=pulse), current, external, pulsed

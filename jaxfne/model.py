@@ -129,11 +129,11 @@ class Model(eqx.Module):
         step's true CSD and dipole moment to the record.
         """
         zeros = jnp.zeros_like(self.drive.bias)
-        exc, inh = self.coupling.input_current(state.synapses, zeros, dt_ms)
-        drive_state, external, external_syn = self.drive.step(
+        recurrent, inh = self.coupling.input_current(state.synapses, zeros, dt_ms)
+        drive_state, external, background, pulsed = self.drive.step(
             state.drive, normals, counts, dt_ms, step
         )
-        exc = exc + external_syn
+        exc = recurrent + background + pulsed
         current = external + exc + inh
         neurons, spikes = self.emitters.step(state.neurons, current, dt_ms)
         synapses = self.coupling.update(
@@ -146,13 +146,15 @@ class Model(eqx.Module):
             out["spikes"] = spikes
         if "V_m" in self.record:
             out["V_m"] = neurons.v
-        after = self.field is not None and self.field.project_after_scan
-        if "source" in self.record or "currents" in self.record or (
-                field_ops is not None and after):
+        if "source" in self.record or "currents" in self.record:
             out["exc"] = exc
             out["inh"] = inh
-        if field_ops is not None and not after:
-            out["csd"], out["dipole"] = FieldStage.record(field_ops, exc, inh)
+        if field_ops is not None:
+            channels = _channel_currents(field_ops.channels, recurrent, inh, background, pulsed)
+            if self.field is not None and self.field.project_after_scan:
+                out["field_currents"] = channels
+            else:
+                out["csd"], out["dipole"] = FieldStage.record(field_ops, channels)
         new = ModelState(neurons=neurons, synapses=synapses, drive=drive_state,
                          first_diverged=first.astype(jnp.int32))
         return new, out
@@ -183,3 +185,17 @@ class Model(eqx.Module):
         recompile.
         """
         return run(self, sim, key=key, state=state)
+
+
+def _channel_currents(
+    channels: tuple[str, ...], recurrent: Array, inh: Array, background: Array, pulsed: Array
+) -> Float[Array, "channels neurons"]:
+    """The synaptic currents of the field's channels; an input without a channel
+    of its own is counted with the recurrent excitatory one."""
+    excitatory = recurrent
+    if "external" not in channels:
+        excitatory = excitatory + background
+    if "thalamic" not in channels:
+        excitatory = excitatory + pulsed
+    by_name = dict(excitatory=excitatory, inhibitory=inh, external=background, thalamic=pulsed)
+    return jnp.stack([by_name[c] for c in channels])

@@ -228,10 +228,11 @@ def _scan(model: Model, sim: Simulation, key: PRNGKeyArray, state: Any,
     if model.field is not None:
         if field_ops is not None and model.field.project_after_scan:
             # One matrix product over the whole run instead of one per step.
-            y = exc @ field_ops.exc.T + inh @ field_ops.inh.T
-            csd, dipole = y[:, :-1], y[:, -1]
+            y = jnp.einsum("tcn,cdn->tcd", records.pop("field_currents"), field_ops.maps)
+            csd, dipole = y[:, :, :-1], y[:, :, -1]
         else:
             csd, dipole = records.pop("csd"), records.pop("dipole")
+        dipole = jnp.sum(dipole, axis=1)
         # The energy budget costs the Na+ entry of excitatory synapses (Attwell &
         # Laughlin 2001); the net E + I current would under-cost it.
         excitatory = None if sources is None else sources[1]
@@ -373,8 +374,8 @@ def _concat_field(fields: list[Any]) -> Any:
     lengths = np.array([f.dipole_nAum.shape[0] for f in fields], float)
     weights = lengths / lengths.sum()
     changes = {}
-    for name in ("dipole_nAum", "csd", "phi_e", "J_e", "lfp_proxy", "csd_proxy", "eeg", "meg",
-                 "ohmic_W"):
+    for name in ("dipole_nAum", "csd", "csd_by_channel", "phi_e", "J_e", "lfp_proxy",
+                 "csd_proxy", "eeg", "meg", "ohmic_W"):
         if getattr(first, name) is not None:
             changes[name] = jnp.asarray(np.concatenate([getattr(f, name) for f in fields]))
     if first.emm is not None:

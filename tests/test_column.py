@@ -112,31 +112,83 @@ def test_column_field_probes_have_physical_structure():
     open_field = np.asarray(model.field.open_field)
     n_exc = model.coupling.projections[0].connectivity.n_pre
     assert np.all(open_field[:n_exc] == 1) and np.all(open_field[n_exc:] == 0)
-    # L5 pyramids receive excitation above their somata (apical tufts), on average.
+    # L5 pyramids take their background input on their L1 tufts (mean entry far above
+    # the soma) and their recurrent excitation mostly basal (near the soma).
     l5 = dict((p, (a, b)) for p, a, b in model.populations)["L5e"]
-    assert np.mean(np.asarray(model.field.excitatory_offset_um)[l5[0]:l5[1]]) < -100
+    src = model.field.sources
+    offset = np.asarray(src.offset_um)[l5[0]:l5[1]]
+    mean_entry = (np.asarray(src.entry)[:, l5[0]:l5[1]] * offset).sum(axis=-1).mean(axis=1)
+    assert src.channels == ("excitatory", "inhibitory", "external")
+    assert mean_entry[2] < -600 and -250 < mean_entry[0] < 0
     assert float(np.abs(np.asarray(s.field.eeg)).max()) > 0
     jax.block_until_ready(s.spikes)
 
 
-def test_thalamic_pulse_evokes_sinks_in_l4_and_l6():
-    """examples/v1_column.py at scale 0.05: the thalamic volley (onto L4 and L6 above
-    all) raises every population's rate and opens CSD sinks in L4 and L6 within
-    2-10 ms, with a source at the L5 somata."""
+def test_field_channels_split_the_inputs_and_add_up():
+    """Recurrent E, I, background and thalamic currents have their own sources; the
+    fields of each alone (`FieldStage.only`) add up to the whole, and the thalamic
+    one is zero until the first volley arrives."""
+    import equinox as eqx
+
+    cfg = (jtfne.configuration()
+           .network(name="v1", kind="cortical_column", scale=0.02, thalamus=True,
+                    thalamus_start_ms=30.0, thalamus_interval_ms=40.0)
+           .emitter(family="lif", preset="potjans_diesmann")
+           .field(domain="laminar_column", conductivity="homogeneous", boundary="infinite",
+                  gauge="mean_zero")
+           .probe(name="p", modes=["spikes", "CSD"]))
+    model = jtfne.construct(cfg, seed=0)
+    assert model.field.channels == ("excitatory", "inhibitory", "external", "thalamic")
+    sim = jtfne.simulation(80.0, 0.1, seed=0, record_every=10)
+    total = np.asarray(model.simulate(sim).field.csd)
+    parts = [np.asarray(eqx.tree_at(lambda m: m.field, model, model.field.only((c,)))
+                        .simulate(sim).field.csd) for c in model.field.channels]
+    np.testing.assert_allclose(sum(parts), total, atol=1e-9 * np.abs(total).max())
+    thalamic = parts[3]
+    assert np.all(thalamic[:30] == 0) and np.abs(thalamic[30:42]).max() > 0
+
+
+def test_thalamic_pulses_evoke_the_laminar_csd_sequence():
+    """examples/v1_column.py at scale 0.05, the true CSD averaged over 64 thalamic pulses
+    (onto L4 and L6 above all), by layer. In the CSD: sinks in L4 and L6 within 3 ms
+    of the volley while L2/3 is not a sink, then a strong sink in L2/3 at 4-8 ms. By
+    input (`csd_by_channel`): the thalamic current's sinks in L4 and L6 (source in L5)
+    open first; the recurrent excitatory sinks in L2/3 and L5 open 2 ms or more later.
+    Margins with this seed: L4 -2.3 and L6 -6.5 noise units early, L2/3 -29 late."""
     import importlib.util
     from pathlib import Path
+
+    from jaxfne.analysis import layer_profile
 
     path = Path(__file__).resolve().parents[1] / "examples" / "v1_column.py"
     spec = importlib.util.spec_from_file_location("v1_column", path)
     example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(example)
-    result = example.main(0.05, None, seed=1, window_ms=(100.0, 400.0), pulse_ms=400.0,
-                          duration_ms=450.0, figures=False)
-    assert all(0.1 < r < 30 for r in result["rates"].values())
-    evoked, depth = result["evoked_csd"], result["depth_um"]  # from 5 ms before the pulse
-    noise = evoked[:5].std()
-    early = evoked[5 + 2: 5 + 10].mean(axis=0)
-    band = lambda lo, hi: (depth >= lo) & (depth <= hi)
-    assert early[band(550, 700)].min() < -3 * noise  # L4 (top): thalamo-recipient
-    assert early[band(1250, 1490)].min() < 0  # L6
-    assert early[band(950, 1150)].max() > 0  # L5 somata: source
+    r = example.main(0.05, None, seed=1, window_ms=(100.0, 400.0), pulse_ms=400.0,
+                     pulses=64, interval_ms=100.0, figures=False)
+    assert all(0.1 < rate < 30 for rate in r["rates"].values())
+    layers = {name: k for k, (name, _, _) in enumerate(pd14.LAYERS_UM)}
+    on = r["before_ms"]  # row of the onset (1 ms rows)
+    csd = layer_profile(r["evoked_csd"], r["depth_um"], bands=pd14.LAYERS_UM)
+    noise = csd[:on].std(axis=0)  # of one row; of a mean of k rows: noise / sqrt(k)
+    early = csd[on:on + 3].mean(axis=0) / (noise / np.sqrt(3))
+    late = csd[on + 4:on + 8].mean(axis=0) / (noise / 2)
+    assert early[layers["L4"]] < -1.5 and early[layers["L6"]] < -1.5, early
+    assert early[layers["L2/3"]] > -1.0 and late[layers["L2/3"]] < -5.0, (early, late)
+    # Each input's own sinks and sources.
+    channels = list(r["channels"])
+    by = layer_profile(r["evoked_csd_by_channel"], r["depth_um"], bands=pd14.LAYERS_UM)
+    thalamic, excitatory = by[:, channels.index("thalamic")], by[:, channels.index(
+        "excitatory")]
+
+    def onset(x):  # first ms from the volley at which a sink reaches half its depth
+        x = x[on:on + 20]
+        return int(np.argmax(x <= 0.5 * x.min()))
+
+    th = thalamic[on + 1:on + 10].mean(axis=0)
+    assert th[layers["L4"]] < 0 and th[layers["L6"]] < 0 and th[layers["L5"]] > 0, th
+    first = onset(thalamic[:, layers["L4"]])
+    assert first <= 2 and onset(thalamic[:, layers["L6"]]) <= 2
+    for name in ("L2/3", "L5"):
+        assert excitatory[on:on + 20, layers[name]].min() < -10 * noise[layers[name]], name
+        assert onset(excitatory[:, layers[name]]) >= first + 2, name

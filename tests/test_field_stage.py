@@ -187,7 +187,7 @@ def test_field_gradients_match_finite_differences(field_model):
     where = {  # leaf, entry (None: all together), finite-difference step
         "conductivity": (lambda m: m.field.geometry.sigma_S_per_m, None, 1e-5),
         "contact depth": (lambda m: m.field.geometry.contact_depths_um, 3, 1e-3),
-        "synapse depth": (lambda m: m.field.excitatory_offset_um, deep, 1e-3),
+        "synapse depth": (lambda m: m.field.sources.excitatory_offset_um, deep, 1e-3),
         "column position": (lambda m: m.field.geometry.column_position_um, 0, 10.0),
     }
     for name, (get, index, h) in where.items():

@@ -102,6 +102,30 @@ def test_per_edge_delays_deliver_after_their_delay():
                    sign="excitatory", delay_ms=1.0)
 
 
+def test_delayed_delivery_of_a_volley_larger_than_the_buffer():
+    """A step in which more neurons spike than the spike buffer holds (a synchronous
+    volley) is delivered in several rounds: the ring equals a NumPy scatter of every
+    edge, whatever the buffer size."""
+    rng = np.random.default_rng(3)
+    n_pre, n_post, slots = 300, 50, 6
+    pre = np.repeat(np.arange(n_pre), 5)
+    post = rng.integers(0, n_post, pre.size)
+    w = rng.normal(size=pre.size)
+    delay = rng.integers(1, slots + 1, pre.size)
+    spikes = (rng.random(n_pre) < 0.6).astype(float)
+    step = 4
+    want = np.zeros((slots, n_post))
+    fired = spikes[pre] > 0
+    np.add.at(want, ((step + delay[fired] - 1) % slots, post[fired]), w[fired])
+    for capacity in (8, 40, 179, n_pre):
+        conn = EventConnectivity.from_edges(pre, post, w, n_pre=n_pre, n_post=n_post,
+                                            capacity=capacity, delay_steps=delay)
+        ring, overflow = eqx.filter_jit(conn.deliver_delayed)(
+            jnp.asarray(spikes), jnp.zeros((slots, n_post)), jnp.asarray(step))
+        np.testing.assert_allclose(np.asarray(ring), want, atol=1e-12)
+        assert not bool(overflow)
+
+
 def test_step_average_is_the_mean_of_the_decaying_current():
     conn = DenseConnectivity(jnp.ones((1, 1)))
     proj = Projection(connectivity=conn, tau_ms=jnp.asarray(0.5), scale=jnp.asarray(1.0),

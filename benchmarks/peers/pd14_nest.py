@@ -273,6 +273,15 @@ def main(argv=None):
             evoked[name] = [round(before, 3), round(after, 3)]
             print(f"  {name:6s} {before:7.2f} -> {after:7.2f}")
         result["thalamic_before_after_hz"] = evoked
+        print("spikes per ms from the onset (0-19 ms):")
+        per_ms = {}
+        for name, pop in zip(names, pops):
+            lo, hi = pop[0].global_id, pop[-1].global_id
+            mine = times[(senders >= lo) & (senders <= hi)]
+            counts = np.histogram(mine - pulse, bins=np.arange(21.0))[0]
+            per_ms[name] = counts.tolist()
+            print(f"  {name:6s} " + " ".join(f"{c:5d}" for c in counts))
+        result["thalamic_spikes_per_ms"] = per_ms
     if args.json is not None:
         args.json.write_text(json.dumps(result, indent=1))
     print("RESULT " + json.dumps(result))

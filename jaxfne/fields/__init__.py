@@ -43,5 +43,8 @@ from ._probes import meg_proxy_probe as meg_proxy_probe
 from ._probes import source_probe as source_probe
 from ._probes import spk_probe as spk_probe
 from ._probes import vm_probe as vm_probe
+from ._sources import CHANNELS as CHANNELS
+from ._sources import CompartmentSources as CompartmentSources
+from ._sources import TwoPointSources as TwoPointSources
 from ._stage import FieldSignals as FieldSignals
 from ._stage import FieldStage as FieldStage

@@ -1,19 +1,18 @@
 r"""The field stage of a model: laminar sources, the solver and the head models.
 
-Sources (two-point dipoles). An open-field cell $i$ with soma depth $z_i$
-receives excitatory synaptic current $I^E_i$ at $z_i + \delta^E_i$ and
-inhibitory current $I^I_i$ at $z_i + \delta^I_i$ (positive currents
-depolarise, i.e. flow into the cell there); each returns through the soma,
-so the transmembrane currents (outward positive) are $-I^X_i$ at the
-synapse and $+I^X_i$ at the soma, and the net current of every cell is zero
-at every step. Closed-field cells add nothing.
+Sources. Every neuron's synaptic currents cross its membrane at a few depths
+(`jaxfne.fields._sources`: two-point sources, or compact cells whose return
+current leaves through all of their membrane); per current channel $c$ and
+point $k$ the transmembrane current (outward positive) is $w_{cik} I_{ci}$
+with $\sum_k w_{cik} = 0$, so the net current of every cell is zero at every
+step. Closed-field cells add nothing.
 
 True CSD. The currents are spread linearly onto the depth bins (so the CSD
 is differentiable in the depths) and divided by the bin volume
 $\pi R^2 \Delta z$: uA/mm^3, positive = source.
 
-Dipole. $p(t) = \sum_i \sum_X I^X_i(t)\,(z_i - z^X_i)$ (nA*um) along the
-column axis (pia to white matter); its head-frame moment is
+Dipole. $p(t) = \sum_i \sum_c I_{ci}(t) \sum_k w_{cik} z_{ik}$ (nA*um)
+along the column axis (pia to white matter); its head-frame moment is
 $p(t)\,\hat{\mathbf a}$ at the column's position.
 
 Solvers. "disc": $\phi = F C$ with $F$ the exact on-axis potential of
@@ -43,6 +42,7 @@ from ._geometry import FieldGeometry
 from ._head import four_sphere_transfer_matrix
 from ._laminar import extracellular_current_density, poisson_matrix
 from ._meg import sarvas_transfer_matrix
+from ._sources import CompartmentSources, TwoPointSources
 
 __all__ = ["FIELD_MODES", "FieldOperators", "FieldSignals", "FieldStage", "interpolation_matrix"]
 
@@ -69,29 +69,30 @@ def interpolation_matrix(
 class FieldOperators(eqx.Module):
     """Per-run linear maps from synaptic currents (mV/ms) to CSD and dipole.
 
-    Rows 0..depth-1 of each matrix give the true CSD (uA/mm^3) and the last
-    row the dipole moment along the column axis (nA*um), so one step costs
-    two matrix-vector products.
+    `maps[c]` is the map of current channel `channels[c]`: rows 0..depth-1
+    give the true CSD (uA/mm^3) and the last row the dipole moment along the
+    column axis (nA*um), so one step costs one contraction over channels and
+    neurons.
     """
 
-    exc: Float[Array, "depth_plus_1 neurons"]
-    inh: Float[Array, "depth_plus_1 neurons"]
+    maps: Float[Array, "channels depth_plus_1 neurons"]
+    channels: tuple[str, ...] = eqx.field(static=True, default=("excitatory", "inhibitory"))
 
     @property
     def csd_exc(self) -> Float[Array, "depth neurons"]:
-        return self.exc[:-1]
+        return self.maps[0, :-1]
 
     @property
     def csd_inh(self) -> Float[Array, "depth neurons"]:
-        return self.inh[:-1]
+        return self.maps[1, :-1]
 
     @property
     def dipole_exc(self) -> Float[Array, " neurons"]:
-        return self.exc[-1]
+        return self.maps[0, -1]
 
     @property
     def dipole_inh(self) -> Float[Array, " neurons"]:
-        return self.inh[-1]
+        return self.maps[1, -1]
 
 
 class FieldSignals(eqx.Module):
@@ -101,6 +102,10 @@ class FieldSignals(eqx.Module):
         geometry: the `FieldGeometry` they were computed with.
         dipole_nAum: `[time, 3]` the column's current dipole moment (nA*um).
         csd: `[time, depth]` true CSD on the depth grid (uA/mm^3).
+        csd_by_channel: `[time, channels, depth]` the part of `csd` made by
+            each current channel (`channels`; e.g. the thalamic volley's own
+            sinks and sources); they add up to `csd`.
+        channels: names of the channels of `csd_by_channel`.
         phi_e: `[time, depth]` extracellular potential (mV).
         J_e: `[time, depth - 1]` extracellular current density between bins
             (uA/mm^2, positive downwards).
@@ -115,6 +120,8 @@ class FieldSignals(eqx.Module):
     geometry: FieldGeometry
     dipole_nAum: Float[Array, "time 3"]
     csd: Float[Array, "time depth"] | None = None
+    csd_by_channel: Float[Array, "time channels depth"] | None = None
+    channels: tuple[str, ...] = eqx.field(static=True, default=())
     phi_e: Float[Array, "time depth"] | None = None
     J_e: Float[Array, "time faces"] | None = None
     lfp_proxy: Float[Array, "time contacts"] | None = None
@@ -180,14 +187,12 @@ def meg_from_dipole(dipole: Float[Array, "time 3"], g: FieldGeometry
 
 
 class FieldStage(eqx.Module):
-    """Two-point sources per neuron plus the field geometry and energy constants.
+    """Laminar sources per neuron plus the field geometry and energy constants.
 
     Attributes:
         geometry: the `FieldGeometry`.
-        open_field: `[neurons]` 1 for open-field (dipole-forming) cells, else 0.
-        excitatory_offset_um: `[neurons]` depth of excitatory synapses
-            relative to the soma (um; negative = towards the pia).
-        inhibitory_offset_um: `[neurons]` the same for inhibitory synapses.
+        sources: where each neuron's synaptic currents cross its membrane
+            (`TwoPointSources` or `CompartmentSources`).
         energy: constants of the metabolic budget.
         outputs: which field readouts to compute (among `FIELD_MODES`).
         project_after_scan: record each neuron's synaptic currents and map
@@ -198,9 +203,7 @@ class FieldStage(eqx.Module):
     """
 
     geometry: FieldGeometry
-    open_field: Float[Array, " neurons"]
-    excitatory_offset_um: Float[Array, " neurons"]
-    inhibitory_offset_um: Float[Array, " neurons"]
+    sources: TwoPointSources | CompartmentSources
     energy: EnergyConstants
     outputs: tuple[str, ...] = eqx.field(static=True, default=FIELD_MODES)
     project_after_scan: bool = eqx.field(static=True, default=True)
@@ -210,37 +213,71 @@ class FieldStage(eqx.Module):
             if name not in FIELD_MODES:
                 raise ValueError(f"`outputs` entries must be among {FIELD_MODES}; got {name!r}.")
 
+    @property
+    def open_field(self) -> Float[Array, " neurons"]:
+        """`[neurons]` 1 for open-field cells, else 0."""
+        return self.sources.open_field
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """The current channels the sources tell apart (see `jaxfne.fields._sources`)."""
+        return self.sources.channels
+
+    def only(self, channels: tuple[str, ...]) -> FieldStage:
+        """This stage with every current channel but `channels` silenced: the field
+        those inputs alone make (their contributions add up to the whole)."""
+        for c in channels:
+            if c not in self.channels:
+                raise ValueError(f"`channels` must be among this field's {self.channels}; "
+                                 f"got {c!r}.")
+        keep = jnp.asarray([c in channels for c in self.channels])
+        s = self.sources
+        if isinstance(s, TwoPointSources):
+            zero = jnp.zeros_like(s.excitatory_offset_um)
+            s = TwoPointSources(s.open_field, jnp.where(keep[0], s.excitatory_offset_um, zero),
+                                jnp.where(keep[1], s.inhibitory_offset_um, zero))
+        else:
+            s = CompartmentSources(s.open_field, s.offset_um, s.entry,
+                                   jnp.where(keep[:, None, None], s.exit, s.entry), s.channels)
+        return FieldStage(self.geometry, s, self.energy, self.outputs, self.project_after_scan)
+
     def operators(
         self, soma_depth_um: Float[Array, " neurons"], capacitance_pF: Float[Array, " neurons"]
     ) -> FieldOperators:
         """Build the per-run CSD and dipole maps from the current parameters."""
         g = self.geometry
-        # Synapses beyond the outermost bin centres are moved onto them, so the
+        z, w = self.sources.points(soma_depth_um)  # [neurons, points], [channels, ...]
+        # Points beyond the outermost bin centres are moved onto them, so the
         # linear spreading keeps every current's first moment exact.
-        top, bottom = g.depth_um[0], g.depth_um[-1]
+        z = jnp.clip(z, g.depth_um[0], g.depth_um[-1])
         gain = capacitance_pF * 1e-3 * self.open_field  # mV/ms -> nA, closed cells 0
-        volume = jnp.pi * g.radius_um**2 * g.dz_um
-        soma = interpolation_matrix(soma_depth_um, g.depth_um, g.dz_um)
-
-        def maps(offset):
-            z = jnp.clip(soma_depth_um + offset, top, bottom)
-            syn = interpolation_matrix(z, g.depth_um, g.dz_um)
-            csd = (soma - syn) * gain[None, :] * (_UA_PER_MM3 / volume)
-            return jnp.concatenate([csd, (gain * (soma_depth_um - z))[None, :]], axis=0)
-
-        return FieldOperators(maps(self.excitatory_offset_um), maps(self.inhibitory_offset_um))
+        w = w * gain[None, :, None]
+        n_bins, n = g.depth_um.shape[0], z.shape[0]
+        u = z / g.dz_um - 0.5
+        j0 = jnp.clip(jnp.floor(u), 0, n_bins - 2)
+        f = jnp.clip(u - j0, 0.0, 1.0)
+        j0 = j0.astype(jnp.int32)
+        cols = jnp.broadcast_to(jnp.arange(n)[:, None], z.shape)
+        to_density = _UA_PER_MM3 / (jnp.pi * g.radius_um**2 * g.dz_um)
+        csd = jnp.zeros((w.shape[0], n_bins, n), z.dtype)
+        csd = csd.at[:, j0, cols].add(w * (1 - f) * to_density)
+        csd = csd.at[:, j0 + 1, cols].add(w * f * to_density)
+        dipole = jnp.sum(w * z[None], axis=-1)
+        return FieldOperators(jnp.concatenate([csd, dipole[:, None, :]], axis=1),
+                              self.channels)
 
     @staticmethod
     def record(
-        ops: FieldOperators, exc: Float[Array, " neurons"], inh: Float[Array, " neurons"]
-    ) -> tuple[Float[Array, " depth"], Float[Array, ""]]:
-        """True CSD (uA/mm^3) and dipole moment along the axis (nA*um) of one step."""
-        y = ops.exc @ exc + ops.inh @ inh
-        return y[:-1], y[-1]
+        ops: FieldOperators, currents: Float[Array, "channels neurons"]
+    ) -> tuple[Float[Array, "channels depth"], Float[Array, " channels"]]:
+        """True CSD (uA/mm^3) and dipole moment along the axis (nA*um) of one step,
+        per current channel (their sums are the totals)."""
+        y = jnp.einsum("cdn,cn->cd", ops.maps, currents)
+        return y[:, :-1], y[:, -1]
 
     def readouts(
         self,
-        csd: Float[Array, "time depth"],
+        csd_by_channel: Float[Array, "time channels depth"],
         dipole: Float[Array, " time"],
         spikes: Float[Array, "time neurons"] | None,
         synaptic_nA: Float[Array, "time neurons"] | None,
@@ -253,6 +290,7 @@ class FieldStage(eqx.Module):
         """
         g = self.geometry
         want = set(self.outputs)
+        csd = jnp.sum(csd_by_channel, axis=1)
         grid, at_contacts = potential_operators(g)
         phi = csd @ grid.T if want & {"phi_e", "J_e", "EMM"} else None
         lfp = csd @ at_contacts.T if want & {"LFP", "CSD"} else None
@@ -260,6 +298,8 @@ class FieldStage(eqx.Module):
         out: dict[str, Any] = dict(geometry=g, dipole_nAum=moment)
         if "CSD" in want:
             out["csd"] = csd
+            out["csd_by_channel"] = csd_by_channel
+            out["channels"] = self.channels
             out["csd_proxy"] = cast(Array, lfp) @ csd_estimator(g).T
         if "phi_e" in want:
             out["phi_e"] = phi

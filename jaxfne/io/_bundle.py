@@ -26,6 +26,7 @@ ARRAY_UNITS: dict[str, str] = {
     "spikes": "spikes per recording bin", "V_m": "mV",
     "synaptic_nA": "nA", "excitatory_nA": "nA", "inhibitory_nA": "nA",
     "field.dipole_nAum": "nA*um", "field.csd": "uA/mm^3", "field.phi_e": "mV",
+    "field.csd_by_channel": "uA/mm^3", "field.channels": "names of csd_by_channel's axis 1",
     "field.J_e": "uA/mm^2", "field.lfp_proxy": "mV", "field.csd_proxy": "uA/mm^3",
     "field.eeg": "mV", "field.meg": "fT", "field.ohmic_W": "W",
     "field.emm.total_W": "W", "field.emm.mean_total_W": "W", "field.emm.mean_W_per_neuron": "W",
@@ -83,6 +84,8 @@ def signal_arrays(signals: Signals) -> dict[str, np.ndarray]:
             value = getattr(f, field.name)
             if isinstance(value, jax.Array):
                 out[f"field.{field.name}"] = np.asarray(value)
+        if f.csd_by_channel is not None:
+            out["field.channels"] = np.asarray(f.channels, dtype=np.str_)
         if f.emm is not None:
             out.update(_module_arrays("field.emm.", f.emm))
         out.update(_module_arrays("field.geometry.", f.geometry))
@@ -208,8 +211,10 @@ def load_signals(path: str | Path) -> tuple[dict[str, Any], Signals]:
         emm = (_rebuild(EnergyBudget, arrays, "field.emm.")
                if any(k.startswith("field.emm.") for k in arrays) else None)
         names = [f.name for f in dataclasses.fields(FieldSignals)
-                 if f.name not in ("geometry", "emm") and f"field.{f.name}" in arrays]
-        field = FieldSignals(geometry=geometry, emm=emm,
+                 if f.name not in ("geometry", "emm", "channels")
+                 and f"field.{f.name}" in arrays]
+        channels = (_static(arrays["field.channels"]) if "field.channels" in arrays else ())
+        field = FieldSignals(geometry=geometry, emm=emm, channels=tuple(channels),
                              **{n: jnp.asarray(arrays[f"field.{n}"]) for n in names})
     sources = (tuple(jnp.asarray(arrays[n]) for n in SOURCE_NAMES)
                if all(n in arrays for n in SOURCE_NAMES) else None)

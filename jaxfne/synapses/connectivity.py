@@ -349,10 +349,12 @@ class EventConnectivity(AbstractConnectivity):
     scattered onto their targets: the work per step is `buffer x max
     out-degree`, not `N x in-degree`. The buffer is the smallest of `tiers`
     (static sizes, compiled once each, chosen per step by `lax.switch`) that
-    holds the step's spikes, so quiet steps cost little. More than
-    `capacity` (the largest tier) spikes in one step is an overflow,
-    reported by `overflowed` (and by the simulation as an error), never
-    dropped silently.
+    holds the step's spikes, so quiet steps cost little. Without delays,
+    more than `capacity` (the largest tier) spikes in one step is an
+    overflow, reported by `overflowed` (and by the simulation as an error),
+    never dropped silently. With per-edge delays (`deliver_delayed`) such a
+    step is delivered in further rounds of `capacity` spikes: a synchronous
+    volley costs more time, never an error.
     """
 
     post_indices: Int[Array, "pre_plus_one kout"]
@@ -399,34 +401,55 @@ class EventConnectivity(AbstractConnectivity):
     def deliver_delayed(self, spikes: Float[Array, " pre"], ring: Float[Array, "slots post"],
                         step: Array) -> tuple[Float[Array, "slots post"], Array]:
         """Add each spike's weights to the ring of pending input, `delay_steps - 1`
-        slots ahead of `step`'s slot (`step % slots`), and report overflow.
+        slots ahead of `step`'s slot (`step % slots`).
 
         The spikes are taken `tiers[0]` at a time in a loop that runs only as
         often as the step needs, updating the ring in place (a buffer passed
-        through `lax.switch` would be copied every step).
+        through `lax.switch` would be copied every step). A step with more
+        than `capacity` spikes (a synchronous volley) is delivered in further
+        rounds of `capacity`, so nothing overflows here; the second value is
+        always False.
         """
         assert self.delay_steps is not None
         slots, n_post = ring.shape
         delays = self.delay_steps
         chunk = self.tiers[0]
-        idx, real = _first_spikes(spikes, self.capacity + 1)
-        overflow = real[self.capacity] if self.capacity < self.n_pre else jnp.asarray(False)
-        count = jnp.sum(real[: self.capacity])
-        n_chunks = -(-self.capacity // chunk)
-        idx = jnp.pad(idx[: self.capacity], (0, n_chunks * chunk - self.capacity),
-                      constant_values=self.n_pre)
+        cap = min(self.capacity, self.n_pre)
+        n_chunks = -(-cap // chunk)
         padded = jnp.concatenate([spikes, jnp.zeros((1,), spikes.dtype)])
 
-        def body(j: Array, flat_ring: Array) -> Array:
-            rows = jax.lax.dynamic_slice(idx, (j * chunk,), (chunk,))
-            contrib = (self.weights[rows] * padded[rows][:, None]).ravel()
-            post = self.post_indices[rows].ravel()
-            slot = (step + delays[rows].ravel().astype(jnp.int32) - 1) % slots
-            flat = jnp.where(post < n_post, slot * n_post + post, slots * n_post)
-            return flat_ring.at[flat].add(contrib, mode="drop")
+        def deliver(idx: Array, count: Array, flat_ring: Array) -> Array:
+            idx = jnp.pad(idx, (0, n_chunks * chunk - cap), constant_values=self.n_pre)
 
-        flat_ring = jax.lax.fori_loop(0, (count + chunk - 1) // chunk, body, ring.ravel())
-        return flat_ring.reshape(ring.shape), overflow
+            def body(j: Array, flat_ring: Array) -> Array:
+                rows = jax.lax.dynamic_slice(idx, (j * chunk,), (chunk,))
+                contrib = (self.weights[rows] * padded[rows][:, None]).ravel()
+                post = self.post_indices[rows].ravel()
+                slot = (step + delays[rows].ravel().astype(jnp.int32) - 1) % slots
+                flat = jnp.where(post < n_post, slot * n_post + post, slots * n_post)
+                return flat_ring.at[flat].add(contrib, mode="drop")
+
+            return jax.lax.fori_loop(0, (count + chunk - 1) // chunk, body, flat_ring)
+
+        idx, real = _first_spikes(spikes, cap)
+        count = jnp.sum(real)
+        flat_ring = deliver(idx, count, ring.ravel())
+        if cap == self.n_pre:
+            return flat_ring.reshape(ring.shape), jnp.asarray(False)
+        position = jnp.arange(self.n_pre)
+
+        def more(carry: tuple[Array, Array]) -> tuple[Array, Array]:
+            flat_ring, last = carry
+            idx, real = _first_spikes(jnp.where(position > last, spikes, 0.0), cap)
+            count = jnp.sum(real)
+            return deliver(idx, count, flat_ring), idx[count - 1]
+
+        def left(carry: tuple[Array, Array]) -> Array:
+            return jnp.any((position > carry[1]) & (spikes > 0))
+
+        last = jnp.where(count == cap, idx[cap - 1], self.n_pre)
+        flat_ring, _ = jax.lax.while_loop(left, more, (flat_ring, last))
+        return flat_ring.reshape(ring.shape), jnp.asarray(False)
 
     def propagate(self, spikes: Float[Array, " pre"]) -> Float[Array, " post"]:
         return self.deliver(spikes)[0]
