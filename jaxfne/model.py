@@ -25,6 +25,9 @@ __all__ = ["RECORDABLE", "Model", "ModelState"]
 #: `Signals.sources` (which "source" does).
 RECORDABLE = ("spikes", "V_m", "source", "currents")
 
+#: The current channels of a field without separate external or thalamic sources.
+TWO_CHANNELS = ("excitatory", "inhibitory")
+
 
 class ModelState(eqx.Module):
     """What the scan carries from step to step.
@@ -122,11 +125,15 @@ class Model(eqx.Module):
         step: Int[Array, ""],
         dt_ms: float,
         field_ops: FieldOperators | None = None,
+        sample: Array | bool = True,
     ) -> tuple[ModelState, dict[str, Array]]:
         """Advance one step of `dt_ms`; return the new state and what to record.
 
         `field_ops` (from `self.field.operators`, built once per run) adds the
-        step's true CSD and dipole moment to the record.
+        step's true CSD and dipole moment to the record. They are computed
+        only where `sample` is True (zeros elsewhere): the simulation keeps
+        one step per recording bin of them, so the others need not be paid
+        for.
         """
         zeros = jnp.zeros_like(self.drive.bias)
         recurrent, inh = self.coupling.input_current(state.synapses, zeros, dt_ms)
@@ -146,15 +153,23 @@ class Model(eqx.Module):
             out["spikes"] = spikes
         if "V_m" in self.record:
             out["V_m"] = neurons.v
-        if "source" in self.record or "currents" in self.record:
+        after = field_ops is not None and self.field is not None and \
+            self.field.project_after_scan
+        # With only the two recurrent channels the field's currents are `exc` and `inh`.
+        shared = after and field_ops is not None and field_ops.channels == TWO_CHANNELS
+        if "source" in self.record or "currents" in self.record or shared:
             out["exc"] = exc
             out["inh"] = inh
         if field_ops is not None:
             channels = _channel_currents(field_ops.channels, recurrent, inh, background, pulsed)
-            if self.field is not None and self.field.project_after_scan:
-                out["field_currents"] = channels
-            else:
+            if after and not shared:
+                for c in range(channels.shape[0]):  # one [time, neurons] record each
+                    out[f"field_current_{c}"] = channels[c]
+            elif not after and sample is True:
                 out["csd"], out["dipole"] = FieldStage.record(field_ops, channels)
+            elif not after:
+                out["csd"], out["dipole"] = jax.lax.cond(
+                    sample, FieldStage.record, _no_record, field_ops, channels)
         new = ModelState(neurons=neurons, synapses=synapses, drive=drive_state,
                          first_diverged=first.astype(jnp.int32))
         return new, out
@@ -185,6 +200,13 @@ class Model(eqx.Module):
         recompile.
         """
         return run(self, sim, key=key, state=state)
+
+
+def _no_record(ops: FieldOperators, currents: Array) -> tuple[Array, Array]:
+    """Zeros shaped like `FieldStage.record`'s output (a step that is not sampled)."""
+    n_channels, rows = ops.maps.shape[0], ops.maps.shape[1]
+    return (jnp.zeros((n_channels, rows - 1), currents.dtype),
+            jnp.zeros((n_channels,), currents.dtype))
 
 
 def _channel_currents(

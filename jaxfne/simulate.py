@@ -187,11 +187,16 @@ def _scan(model: Model, sim: Simulation, key: PRNGKeyArray, state: Any,
 
     def run_block(state, block_index, length):
         k_block = jax.random.fold_in(k_noise, block_index)
+        bin_steps = min(every, length)
+
+        def sampled(i):  # the step each recording bin keeps (`_bin`); True: every step
+            return True if bin_steps == 1 else (i + 1) % bin_steps == 0
+
         if per_step:  # large networks: one draw per step stays in cache
             def body(state, i):
                 normal, count = model.drive.sample(jax.random.fold_in(k_block, i), 1, dt)
                 return model.step(state, normal[0], count[0], block_index * block + i, dt,
-                                  field_ops)
+                                  field_ops, sampled(i))
 
             xs: Any = jnp.arange(length)
         else:  # small networks: one draw per block amortises the generator's overhead
@@ -199,7 +204,8 @@ def _scan(model: Model, sim: Simulation, key: PRNGKeyArray, state: Any,
 
             def body(state, inputs):
                 i, normal, count = inputs
-                return model.step(state, normal, count, block_index * block + i, dt, field_ops)
+                return model.step(state, normal, count, block_index * block + i, dt, field_ops,
+                                  sampled(i))
 
             xs = (jnp.arange(length), normals[:length], counts[:length])
         state, records = jax.lax.scan(body, state, xs)
@@ -219,6 +225,7 @@ def _scan(model: Model, sim: Simulation, key: PRNGKeyArray, state: Any,
     if every > block:  # each block gave one partial bin; join them into whole bins
         records = _bin(records, every // block)
     sources = None
+    exc = inh = None
     if "exc" in records:  # synaptic currents in nA: total, excitatory, inhibitory
         to_nA = model.emitters.capacitance_pF * 1e-3
         exc, inh = records.pop("exc"), records.pop("inh")
@@ -227,8 +234,11 @@ def _scan(model: Model, sim: Simulation, key: PRNGKeyArray, state: Any,
     field = None
     if model.field is not None:
         if field_ops is not None and model.field.project_after_scan:
-            # One matrix product over the whole run instead of one per step.
-            y = jnp.einsum("tcn,cdn->tcd", records.pop("field_currents"), field_ops.maps)
+            # One matrix product over the whole run instead of one per step; with the
+            # two recurrent channels alone their currents are the recorded exc, inh.
+            currents: list[Any] = [exc, inh] if "field_current_0" not in records else [
+                records.pop(f"field_current_{c}") for c in range(field_ops.maps.shape[0])]
+            y = jnp.stack([x @ field_ops.maps[c].T for c, x in enumerate(currents)], axis=1)
             csd, dipole = y[:, :, :-1], y[:, :, -1]
         else:
             csd, dipole = records.pop("csd"), records.pop("dipole")

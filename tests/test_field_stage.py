@@ -238,8 +238,13 @@ def test_projecting_inside_or_after_the_scan_gives_the_same_fields(field_model):
     assert field_model.field.project_after_scan
     stage = dataclasses.replace(field_model.field, project_after_scan=False)
     inside = eqx.tree_at(lambda m: m.field, field_model, stage)
-    sim = jtfne.simulation(30.0, 0.1, seed=5)
-    a, b = field_model.simulate(sim).field, inside.simulate(sim).field
-    for name in ("csd", "lfp_proxy", "eeg", "meg", "dipole_nAum", "phi_e"):
-        x, y = np.asarray(getattr(a, name)), np.asarray(getattr(b, name))
-        np.testing.assert_allclose(x, y, rtol=1e-9, atol=1e-12 * np.abs(y).max())
+    # Inside the scan only the step each bin keeps is computed (1, 10 and, over two
+    # blocks of 50 steps, 100 steps per bin).
+    for every in (1, 10, 100):
+        sim = jtfne.simulation(30.0, 0.1, seed=5, record_every=every)
+        a, b = field_model.simulate(sim).field, inside.simulate(sim).field
+        assert a.csd.shape[0] == 300 // every
+        for name in ("csd", "csd_by_channel", "lfp_proxy", "eeg", "meg", "dipole_nAum",
+                     "phi_e"):
+            x, y = np.asarray(getattr(a, name)), np.asarray(getattr(b, name))
+            np.testing.assert_allclose(x, y, rtol=1e-9, atol=1e-12 * np.abs(y).max())
