@@ -153,21 +153,20 @@ class Model(eqx.Module):
             out["spikes"] = spikes
         if "V_m" in self.record:
             out["V_m"] = neurons.v
-        after = field_ops is not None and self.field is not None and \
-            self.field.project_after_scan
+        after = self.field is not None and self.field.project_after_scan
         # With only the two recurrent channels the field's currents are `exc` and `inh`.
-        shared = after and field_ops is not None and field_ops.channels == TWO_CHANNELS
+        shared = field_ops is not None and after and field_ops.channels == TWO_CHANNELS
         if "source" in self.record or "currents" in self.record or shared:
             out["exc"] = exc
             out["inh"] = inh
-        if field_ops is not None:
+        if field_ops is not None and not shared:
             channels = _channel_currents(field_ops.channels, recurrent, inh, background, pulsed)
-            if after and not shared:
+            if after:
                 for c in range(channels.shape[0]):  # one [time, neurons] record each
                     out[f"field_current_{c}"] = channels[c]
-            elif not after and sample is True:
+            elif sample is True:
                 out["csd"], out["dipole"] = FieldStage.record(field_ops, channels)
-            elif not after:
+            else:
                 out["csd"], out["dipole"] = jax.lax.cond(
                     sample, FieldStage.record, _no_record, field_ops, channels)
         new = ModelState(neurons=neurons, synapses=synapses, drive=drive_state,
