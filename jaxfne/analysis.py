@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from .geometry import DEFAULT_LAYERS_UM
 from .signals import Signals
 
 __all__ = [
@@ -34,13 +35,22 @@ __all__ = [
     "population_rates_hz", "spike_count_correlation", "summary", "synchrony_chi",
 ]
 
-#: Depth bands (name, top, bottom in um below the pia) of `layer_profile`: the PD14
-#: column's layers (Hagen et al. 2016 boundaries) with L2/3, L4 and L6 split in halves.
-LAYER_BANDS_UM: tuple[tuple[str, float, float], ...] = (
-    ("L1", 0.0, 82.0), ("L2/3 upper", 82.0, 335.0), ("L2/3 lower", 335.0, 587.0),
-    ("L4 upper", 587.0, 755.0), ("L4 lower", 755.0, 922.0), ("L5", 922.0, 1170.0),
-    ("L6 upper", 1170.0, 1331.0), ("L6 lower", 1331.0, 1492.0),
-)
+
+def _halved(layers: tuple[tuple[str, float, float], ...], names: tuple[str, ...]
+            ) -> tuple[tuple[str, float, float], ...]:
+    bands: list[tuple[str, float, float]] = []
+    for name, top, bottom in layers:
+        mid = (top + bottom) / 2
+        bands += [(f"{name} upper", top, mid), (f"{name} lower", mid, bottom)] \
+            if name in names else [(name, top, bottom)]
+    return tuple(bands)
+
+
+#: Depth bands (name, top, bottom in um below the pia) of `layer_profile`: the column's
+#: layers (`jaxfne.geometry.DEFAULT_LAYERS_UM`, Hagen et al. 2016) with L2/3, L4 and L6
+#: split in halves.
+LAYER_BANDS_UM: tuple[tuple[str, float, float], ...] = _halved(
+    DEFAULT_LAYERS_UM, ("L2/3", "L4", "L6"))
 
 
 def _window(signals: Signals, discard_ms: float) -> slice:

@@ -69,10 +69,6 @@ NEST_EXTRA_STEP = 1
 #: divergence for the column's LIF cells.
 CURRENT_BASED_V_FLOOR_MV = float("-inf")
 
-#: Length over which a synaptic current's return current spreads along the cell
-#: (`jaxfne.columns.laminar.compartment_sources`); None: the whole cell (compact).
-RETURN_LENGTH_UM: float | None = None
-
 #: Radius of the column's disc of sources (um): 1 mm^2 of cortex, the area the
 #: full-scale PD14 network represents.
 COLUMN_RADIUS_UM = float(np.sqrt(1e6 / np.pi))
@@ -311,8 +307,7 @@ def _column_field(net: PD14Network, outputs: tuple[str, ...], kwargs: dict,
     if net.thalamus is not None:
         channels += ("thalamic",)
     offset, entry, exit_ = laminar.compartment_sources(
-        net.soma_depth_um, net.population_index, kinds=channels,
-        length_constant_um=RETURN_LENGTH_UM)
+        net.soma_depth_um, net.population_index, kinds=channels)
     sources = CompartmentSources(
         open_field=jnp.asarray(net.open_field[old], dtype),
         offset_um=jnp.asarray(offset[old], dtype), entry=jnp.asarray(entry[:, old], dtype),

@@ -11,6 +11,7 @@ from jaxtyping import PRNGKeyArray
 
 from ._typing import Array, Float, Int
 from .drive import Drive, DriveState
+from .fields._sources import TWO_CHANNELS
 from .fields._stage import FieldOperators, FieldStage
 from .geometry import Geometry
 from .neurons import AbstractNeuron
@@ -24,9 +25,6 @@ __all__ = ["RECORDABLE", "Model", "ModelState"]
 #: the synaptic currents for the energy budget without returning them as
 #: `Signals.sources` (which "source" does).
 RECORDABLE = ("spikes", "V_m", "source", "currents")
-
-#: The current channels of a field without separate external or thalamic sources.
-TWO_CHANNELS = ("excitatory", "inhibitory")
 
 
 class ModelState(eqx.Module):

@@ -152,7 +152,8 @@ def compartment_sources(
     morphology: dict[str, dict[str, float]] | None = None,
     length_constant_um: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Membrane points, membrane fractions and synapse fractions of every neuron.
+    """Membrane points of every neuron, and where the current of each kind enters
+    and leaves them.
 
     Args:
         soma_depth_um: `(N,)` soma depths (um below the pia).
@@ -204,15 +205,14 @@ def compartment_sources(
     n_layers = len(pd14.LAYERS_UM)
     in_layer = np.zeros((n, n_layers))
     np.add.at(in_layer, (np.repeat(np.arange(n), k), layer.ravel()), membrane.ravel())
+    # A cell with none of its synapses' layers falls back to its soma's layer.
+    fallback = np.zeros((n, n_layers))
+    fallback[np.arange(n), layer[:, 0]] = 1.0
     entry = np.zeros((len(kinds), n, k))
     for row, kind in enumerate(kinds):
         frac = layer_fractions(kind, weighting=weighting)[idx]  # (N, layers)
         frac = np.where(in_layer > 0, frac, 0.0)
         total = frac.sum(axis=1, keepdims=True)
-        # A cell with none of its synapses' layers falls back to its soma's layer.
-        soma_layer = layer[:, 0]
-        fallback = np.zeros_like(frac)
-        fallback[np.arange(n), soma_layer] = 1.0
         frac = np.where(total > 0, frac / np.where(total > 0, total, 1.0), fallback)
         share = np.take_along_axis(frac / np.where(in_layer > 0, in_layer, 1.0), layer, axis=1)
         entry[row] = membrane * share

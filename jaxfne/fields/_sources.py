@@ -40,10 +40,13 @@ import numpy as np
 
 from .._typing import Array, Float
 
-__all__ = ["CHANNELS", "CompartmentSources", "TwoPointSources"]
+__all__ = ["CHANNELS", "TWO_CHANNELS", "CompartmentSources", "TwoPointSources"]
 
 #: Current channels a source model may distinguish, in a fixed order.
 CHANNELS: tuple[str, ...] = ("excitatory", "inhibitory", "external", "thalamic")
+
+#: The channels every source model has: the recurrent synapses.
+TWO_CHANNELS: tuple[str, ...] = CHANNELS[:2]
 
 
 class TwoPointSources(eqx.Module):
@@ -63,7 +66,7 @@ class TwoPointSources(eqx.Module):
 
     @property
     def channels(self) -> tuple[str, ...]:
-        return ("excitatory", "inhibitory")
+        return TWO_CHANNELS
 
     def points(self, soma_depth_um: Float[Array, " neurons"]
                ) -> tuple[Float[Array, "neurons points"], Float[Array, "channels neurons points"]]:
@@ -96,10 +99,10 @@ class CompartmentSources(eqx.Module):
     offset_um: Float[Array, "neurons points"]
     entry: Float[Array, "channels neurons points"]
     exit: Float[Array, "channels neurons points"]
-    channels: tuple[str, ...] = eqx.field(static=True, default=("excitatory", "inhibitory"))
+    channels: tuple[str, ...] = eqx.field(static=True, default=TWO_CHANNELS)
 
     def __check_init__(self) -> None:
-        if self.channels[:2] != ("excitatory", "inhibitory") or not set(self.channels) <= set(
+        if self.channels[:2] != TWO_CHANNELS or not set(self.channels) <= set(
                 CHANNELS) or len(set(self.channels)) != len(self.channels):
             raise ValueError(f"`channels` must start with 'excitatory', 'inhibitory' and name "
                              f"distinct channels among {CHANNELS}; got {self.channels!r}.")
